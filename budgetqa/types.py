@@ -1,0 +1,92 @@
+"""Plain data objects passed between stages (never raw Chroma dicts across modules)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What we know about one source document."""
+
+    source: str  # file name or URL the document came from
+    title: str = ""
+    publisher: str = ""
+    date: str = ""  # ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM
+    reporter: str = ""
+    contact: str = ""
+    url: str = ""
+    lang: str = ""  # "ko" or "en"
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of 1-3 sentences of a cleaned document, with its document's metadata."""
+
+    id: str
+    text: str
+    meta: DocumentMeta
+    position: int  # order within the document
+    section: str = ""
+    years: tuple[int, ...] = ()  # years mentioned in the text (plus the document year)
+
+    def embedding_text(self) -> str:
+        """Text given to the embedder: the title (and section) as context, then the passage."""
+        head = " | ".join(x for x in (self.meta.title, self.section) if x)
+        year = f" ({self.meta.year})" if self.meta.year else ""
+        return f"{head}{year}\n{self.text}" if head else self.text
+
+    def metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (scalars only)."""
+        meta = {k: v for k, v in asdict(self.meta).items()}
+        meta.update(
+            position=self.position,
+            section=self.section,
+            years=",".join(str(y) for y in self.years),
+            doc_year=self.meta.year or 0,
+        )
+        return meta
+
+
+@dataclass
+class Hit:
+    """A retrieved passage with its scores."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float  # fused (RRF) score: higher is better
+    dense: float | None = None  # cosine similarity from the dense index, if it ranked it
+    lexical: float | None = None  # BM25 score, if it ranked it
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return str(self.metadata.get("source", ""))
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+    @property
+    def date(self) -> str:
+        return str(self.metadata.get("date", ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "dense": None if self.dense is None else round(self.dense, 4),
+            "lexical": None if self.lexical is None else round(self.lexical, 4),
+            "source": self.source,
+            "title": self.title,
+            "date": self.date,
+            "publisher": self.metadata.get("publisher", ""),
+            "url": self.metadata.get("url", ""),
+        }

@@ -1,0 +1,244 @@
+"""Line cleaner: page chrome out, metadata fields out, article blocks in.
+
+Used for every format (HTML arrives here as lines, see ``ingest.html``). The rules are general
+news/press-release heuristics, applied in this order:
+
+1. **Header fields** ("제목:", "Title:", "발행:", "Source:", "기사입력 :", "Published:", ...) in
+   the first lines become metadata and leave the body.
+2. **Title**: the title field, else the HTML <title>, else the line just above the date line
+   ("기사입력 : 2023년01월25일"). Everything above the title line is site chrome (menus, logos).
+3. **End of article**: the body stops at a signature line that is only an e-mail address (the
+   reporter's byline, kept as ``contact``) or at a section marker for other content
+   ("[... 베스트 기사]", "관련기사", "많이 본 뉴스", "Related articles", "Copyright", ...).
+   Other stories, stock widgets, shopping links and "go to top" links all live below it.
+4. **Line rules** inside the body:
+   - widget runs: two or more consecutive short lines (< 25 characters, no digits) are
+     menus, font-size or translation widgets;
+   - photo captions: short lines ending in a credit such as "[서울=뉴스핌]" or starting with "사진";
+   - rules and lines without letters or digits;
+   - the dateline "[서울=뉴스핌] 조정한 기자 =" gives publisher and reporter.
+5. **Structure**: "# ..." lines (Markdown or HTML headings) and short lines without final
+   punctuation followed by text are headings (section context, not evidence); lines starting
+   with "-", "*", "•", "▲" are list items; the rest are paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from budgetqa.korean import HANGUL, is_korean
+from ingest.dates import parse_date
+
+FIELD_KEYS = {
+    "title": ("제목", "title", "headline"),
+    "publisher": ("발행", "출처", "매체", "source", "publisher"),
+    "date": ("기사입력", "입력", "발행일", "게재일", "등록일", "작성일", "published", "date"),
+    "updated": ("최종수정", "수정", "updated", "modified"),
+    "reporter": ("기자", "작성자", "reporter", "author", "by"),
+    "contact": ("문의", "contact"),
+}
+_KEY_TO_FIELD = {k: f for f, keys in FIELD_KEYS.items() for k in keys}
+FIELD_LINE = re.compile(r"^([가-힣A-Za-z ]{1,12}?)\s*[:：]\s*(.+)$")
+HEADER_ZONE = 20  # header fields are looked for in the first N non-blank lines
+END_MARKERS = [
+    re.compile(r"^\[[^\]]*(베스트|인기|추천|관련|많이\s*본|주요|포토)[^\]]*(기사|뉴스)\]$"),
+    re.compile(
+        r"^(관련\s*기사|관련\s*뉴스|많이\s*본\s*(뉴스|기사)|인기\s*기사|추천\s*기사|"
+        r"이\s*시각\s*(주요|인기)|related (articles|stories|news)|most (read|popular)|"
+        r"more stories)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(copyright\b|ⓒ|©|저작권자|무단\s*전재)", re.IGNORECASE),
+]
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+SIGNATURE = re.compile(r"^([가-힣]{2,4}\s*(기자|특파원)\s*)?[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+DATELINE = re.compile(r"\[([^\]=]{1,10})=([^\]]{1,20})\]\s*([가-힣]{2,4})\s*(?:\S+\s*)?(?:기자|특파원)")
+CAPTION = re.compile(r"(\[[^\]]*=[^\]]*\]|\[(사진|그래픽|자료)[^\]]*\]|\((사진|자료)\s*[=:][^)]*\))$")
+URL = re.compile(r"https?://[^\s)\]>\"']+")
+BULLET = re.compile(r"^(?:[-*+•·◦▪■□○●◆◇]|\d{1,2}[.)])\s+")
+TERMINAL = re.compile(r"[.!?。:：…\"'”’]$|다\.?$")
+SHORT = 25
+HEADING_MAX = 80
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "heading" | "para" | "item"
+    text: str
+    section: str = ""
+
+
+@dataclass
+class CleanDocument:
+    blocks: list[Block]
+    fields: dict[str, str] = field(default_factory=dict)
+    lang: str = ""
+
+
+def normalize(line: str) -> str:
+    line = unicodedata.normalize("NFC", line).replace("\xa0", " ").replace("\u200b", "")
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def clean_lines(raw_lines: list[str], hints: dict[str, str] | None = None) -> CleanDocument:
+    hints = dict(hints or {})
+    lines = [normalize(line) for line in raw_lines]
+    fields, field_rows = _header_fields(lines)
+    start = _title_and_start(lines, fields, field_rows, hints)
+    body = [(i, lines[i]) for i in range(start, len(lines)) if i not in field_rows and lines[i]]
+    body = _cut_at_end(body, fields)
+    body = [(i, t) for i, t in body if not _same_text(t, fields.get("title", ""))]
+    blocks = _classify(body, lines)
+    _fill_fields(fields, hints, blocks)
+    text = " ".join(b.text for b in blocks)
+    return CleanDocument(blocks=blocks, fields=fields, lang="ko" if is_korean(text) else "en")
+
+
+def _header_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+    fields: dict[str, str] = {}
+    rows: set[int] = set()
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        seen += 1
+        if seen > HEADER_ZONE:
+            break
+        match = FIELD_LINE.match(line)
+        if not match:
+            continue
+        name = _KEY_TO_FIELD.get(match.group(1).strip().lower())
+        if name and name not in fields:
+            fields[name] = match.group(2).strip()
+            rows.add(i)
+    if "date" in fields:
+        fields["date"] = parse_date(fields["date"])
+    return fields, rows
+
+
+def _title_and_start(
+    lines: list[str], fields: dict[str, str], field_rows: set[int], hints: dict[str, str]
+) -> int:
+    """Find the title; return the index where the article body starts."""
+    title = fields.get("title") or hints.get("title", "")
+    if title:
+        fields["title"] = title
+        for i, line in enumerate(lines):
+            if _same_text(line, title) or (i in field_rows and title in line):
+                return i + 1 if i not in field_rows else 0
+        return 0
+    # No title field: the headline is the last substantial line above the first date field.
+    date_rows = sorted(
+        i for i in field_rows if _KEY_TO_FIELD.get(lines[i].split(":")[0].strip().lower()) == "date"
+    )
+    if date_rows:
+        for i in range(date_rows[0] - 1, -1, -1):
+            if len(lines[i]) >= 10 and i not in field_rows:
+                fields["title"] = lines[i].lstrip("# ").strip()
+                return i + 1
+    for i, line in enumerate(lines):
+        if line and i not in field_rows:
+            fields["title"] = line.lstrip("# ").strip()
+            return i + 1
+    return 0
+
+
+def _cut_at_end(body: list[tuple[int, str]], fields: dict[str, str]) -> list[tuple[int, str]]:
+    paragraphs = 0
+    for n, (_, text) in enumerate(body):
+        if SIGNATURE.match(text) and paragraphs >= 2:
+            fields.setdefault("contact", EMAIL.search(text).group(0))  # type: ignore[union-attr]
+            return body[:n]
+        if any(marker.search(text) for marker in END_MARKERS):
+            return body[:n]
+        if len(text) >= 60:
+            paragraphs += 1
+    return body
+
+
+def _is_short(text: str) -> bool:
+    return len(text) < SHORT and not any(c.isdigit() for c in text) and not text.startswith("#")
+
+
+def _classify(body: list[tuple[int, str]], lines: list[str]) -> list[Block]:
+    # widget runs: consecutive short lines (blank lines between them do not break a run)
+    drop: set[int] = set()
+    run: list[int] = []
+    for n, (_, text) in enumerate([*body, (-1, "x" * SHORT)]):
+        plain = BULLET.sub("", text).lstrip("※").strip()
+        if _is_short(plain) and not _is_heading_line(text):
+            run.append(n)
+            continue
+        if len(run) >= 2:
+            drop.update(run)
+        run = []
+    blocks: list[Block] = []
+    section = ""
+    for n, (_i, text) in enumerate(body):
+        if n in drop or not re.search(r"\w", text):
+            continue
+        if len(text) < 60 and CAPTION.search(text) and not TERMINAL.search(text.rstrip("]")):
+            continue
+        nxt = body[n + 1][1] if n + 1 < len(body) else ""
+        if text.startswith("#"):
+            section = text.lstrip("#").strip()
+            blocks.append(Block("heading", section, section))
+        elif BULLET.match(text) or text.startswith("▲"):
+            blocks.append(Block("item", BULLET.sub("", text).strip(), section))
+        elif _is_heading_line(text) and nxt and len(nxt) > len(text):
+            section = text
+            blocks.append(Block("heading", text, section))
+        elif _is_short(text):
+            continue  # a lone menu or widget word
+        else:
+            blocks.append(Block("para", text, section))
+    return blocks
+
+
+def _is_heading_line(text: str) -> bool:
+    return text.startswith("#") or (
+        len(text) < HEADING_MAX
+        and not TERMINAL.search(text)
+        and not BULLET.match(text)
+        and not text.startswith(("▲", "※", "["))
+    )
+
+
+def _fill_fields(fields: dict[str, str], hints: dict[str, str], blocks: list[Block]) -> None:
+    """Complete metadata from the HTML head and the dateline; tidy publisher and URL."""
+    source_text = fields.get("publisher", "")
+    if "url" not in fields:
+        match = URL.search(source_text) or URL.search(hints.get("url", ""))
+        if match:
+            fields["url"] = match.group(0).rstrip(".,;")
+    if source_text:
+        fields["publisher"] = (
+            re.split(r"\s*[(,/;]|\s+보도|\s+press release", source_text)[0].strip() or source_text
+        )
+    for block in blocks[:5]:
+        match = DATELINE.search(block.text)
+        if match:
+            fields.setdefault("publisher", match.group(2).strip())
+            fields.setdefault("reporter", match.group(3).strip())
+            break
+    if "publisher" not in fields and hints.get("site"):
+        fields["publisher"] = hints["site"]
+    if "date" not in fields and hints.get("date"):
+        fields["date"] = parse_date(hints["date"])
+    if "reporter" not in fields and hints.get("reporter"):
+        fields["reporter"] = hints["reporter"]
+    fields.pop("updated", None)
+    for key in [k for k, v in fields.items() if not v]:
+        del fields[key]
+
+
+def _same_text(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        return re.sub(r"\W+", "", s.lstrip("#")).lower()
+
+    return bool(a and b) and key(a) == key(b)
+
+
+__all__ = ["HANGUL", "Block", "CleanDocument", "clean_lines"]

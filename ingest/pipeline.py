@@ -1,0 +1,123 @@
+"""Ingest files and folders into the store: idempotent, replace-on-change, prune-on-delete.
+
+For each file: load (decode, clean, metadata) -> split -> tokenize -> replace its passages.
+A file whose bytes and chunker version are unchanged is skipped without embedding anything.
+A file that fails gets a one-line error in the report and the rest of the folder goes on.
+Documents that were ingested from a folder and no longer exist in it are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from budgetqa.errors import BudgetQAError, IngestError
+from budgetqa.korean import search_tokens
+from budgetqa.types import Passage
+from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.split import split_document
+from retrieve.glossary import cross_language_terms
+from store.chroma import CHUNKER_VERSION, PassageStore
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    ingested: int = 0
+    unchanged: int = 0
+    added: int = 0
+    removed: int = 0
+    pruned_files: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.files} file(s): {self.ingested} ingested, {self.unchanged} unchanged; "
+            f"{self.added} passage(s) added, {self.removed} removed"
+        )
+        if self.pruned_files:
+            text += f"; {self.pruned_files} deleted file(s) pruned"
+        if self.errors:
+            text += f"; {len(self.errors)} error(s)"
+        return text
+
+
+def collect_files(paths: Iterable[Path], report: IngestReport) -> tuple[list[Path], list[Path]]:
+    """Files to ingest, and the folders they came from (for pruning deleted files)."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            folders.append(path.resolve())
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ):
+                    files.append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            report.errors.append(f"{path}: no such file or folder")
+    return files, folders
+
+
+def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = True) -> IngestReport:
+    from tqdm import tqdm
+
+    report = IngestReport()
+    files, folders = collect_files(paths, report)
+    report.files = len(files)
+    known = store.document_keys()
+    bar = tqdm(
+        files, desc="ingest", unit="file", disable=not progress or not sys.stderr.isatty(), file=sys.stderr
+    )
+    for path in bar:
+        try:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise IngestError(
+                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
+                    f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+                )
+            key = _ingest_key(path)
+            resolved = str(path.resolve())
+            if known.get(resolved) == key:
+                report.unchanged += 1
+                continue
+            doc = load_document(path)
+            passages = split_document(doc)
+            texts = [index_text(p) for p in passages]
+            added, removed = store.replace_document(
+                doc.path, key, passages, texts, [search_tokens(t) for t in texts]
+            )
+            report.ingested += 1
+            report.added += added
+            report.removed += removed
+        except BudgetQAError as exc:
+            report.errors.append(str(exc))
+    seen = {str(f.resolve()) for f in files}
+    for path in known:
+        in_folder = any(Path(path).is_relative_to(folder) for folder in folders)
+        if in_folder and path not in seen and not Path(path).exists():
+            report.removed += store.remove_document(path)
+            report.pruned_files += 1
+    return report
+
+
+def index_text(passage: Passage) -> str:
+    """What is indexed for a passage: title/section context, the text, and the other
+    language's terms for it (see ``retrieve.glossary.cross_language_terms``)."""
+    text = passage.embedding_text()
+    extra = cross_language_terms(passage.text)
+    return f"{text}\n{extra}" if extra else text
+
+
+def _ingest_key(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return hashlib.sha256(data + f"\nchunker={CHUNKER_VERSION}".encode()).hexdigest()

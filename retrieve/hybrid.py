@@ -1,0 +1,119 @@
+"""Hybrid retrieval: reciprocal rank fusion of dense (Chroma) and lexical (BM25) rankings.
+
+score(p) = sum over rankings r of 1 / (RRF_K + rank_r(p)), ranks from 1. English questions
+rarely match Korean text lexically, so the dense ranking carries cross-lingual questions; BM25
+carries exact Korean terms and amounts ("3703억"). The packaged embedder strongly prefers
+passages in the question's language, so the question is also searched as a "shadow" query
+made of its glossary terms in the other language (``retrieve/glossary.tsv``): four rankings
+in all. When the question names a year, passages
+about that year (the document's year, or the year written in the passage) get one more
+ranking in which they all stand first; that breaks ties between near-identical passages of
+different years without hiding the others.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
+
+from budgetqa.types import Hit
+from retrieve.glossary import translate_query
+
+RRF_K = 60
+FETCH_K = 20
+YEAR_IN_QUESTION = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:억|조|만|원|건|개))")
+
+
+def query_years(question: str) -> set[int]:
+    return {int(y) for y in YEAR_IN_QUESTION.findall(question)}
+
+
+def about_year(hit: Hit, year: int) -> bool:
+    years = {int(y) for y in str(hit.metadata.get("years", "")).split(",") if y}
+    return hit.metadata.get("doc_year") == year or year in years
+
+
+class HybridRetriever(BaseRetriever):
+    """langchain retriever over a ``PassageStore`` and a ``LexicalIndex``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any
+    lexical: Any
+    k: int = 5
+    fetch_k: int = FETCH_K
+    rrf_k: int = RRF_K
+    # the shadow (translated) query is a weaker signal than the question itself
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "densex": 0.5, "lexicalx": 0.5, "year": 1.0}
+    )
+
+    def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Hit]:
+        k = k or self.k
+        queries = {"": query}
+        shadow = translate_query(query)
+        if shadow:
+            queries["x"] = shadow  # the question's terms in the other language
+        hits: dict[str, Hit] = {}
+        for tag, text in queries.items():
+            for rank, found in enumerate(self.store.dense_search(text, self.fetch_k, where=where), start=1):
+                hit = hits.setdefault(found.id, found)
+                hit.dense = max(hit.dense or 0.0, found.dense or 0.0)
+                hit.ranks["dense" + tag] = rank
+            lexical = self.lexical.search(text, self.fetch_k)
+            hits.update(self.store.get([pid for pid, _ in lexical if pid not in hits]))
+            for rank, (pid, score) in enumerate(lexical, start=1):
+                if pid in hits:
+                    hits[pid].lexical = max(hits[pid].lexical or 0.0, score)
+                    hits[pid].ranks["lexical" + tag] = rank
+        if where:  # lexical hits outside the filter are dropped
+            hits = {i: h for i, h in hits.items() if _matches(h.metadata, where)}
+        years = query_years(query)
+        for hit in hits.values():
+            if years and any(about_year(hit, y) for y in years):
+                hit.ranks["year"] = 1
+            hit.score = sum(self.weights.get(n, 1.0) / (self.rrf_k + r) for n, r in hit.ranks.items())
+        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.id))
+        return ranked[:k]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
+    ) -> list[Document]:
+        return [
+            Document(
+                id=h.id,
+                page_content=h.text,
+                metadata={**h.metadata, "score": h.score, "dense": h.dense, "lexical": h.lexical},
+            )
+            for h in self.search(query)
+        ]
+
+    def refresh(self, lexical: Any) -> None:
+        """Swap in a rebuilt lexical index after an ingest."""
+        self.lexical = lexical
+
+
+def _matches(meta: dict[str, Any], where: dict[str, Any]) -> bool:
+    """Evaluate the simple Chroma filters we issue: {field: value}, $eq/$in, $and/$or."""
+    for key, cond in where.items():
+        if key == "$and":
+            if not all(_matches(meta, c) for c in cond):
+                return False
+        elif key == "$or":
+            if not any(_matches(meta, c) for c in cond):
+                return False
+        elif isinstance(cond, dict):
+            if "$eq" in cond and meta.get(key) != cond["$eq"]:
+                return False
+            if "$in" in cond and meta.get(key) not in cond["$in"]:
+                return False
+            if "$ne" in cond and meta.get(key) == cond["$ne"]:
+                return False
+        elif meta.get(key) != cond:
+            return False
+    return True

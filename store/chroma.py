@@ -1,0 +1,224 @@
+"""Passages in Chroma: local files (PersistentClient) or a server (HttpClient, ``CHROMA_HOST``).
+
+Writes go through the chromadb collection with vectors from our ``Embeddings`` (so the text
+that is embedded can carry the title as context while the stored text stays the passage);
+dense queries go through langchain's ``Chroma`` vector store on the same collection.
+
+The collection's metadata records what built it (embedding model, chunker version); opening it
+with another embedding model is refused with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from budgetqa import __version__
+from budgetqa.errors import StoreError
+from budgetqa.settings import Settings
+from budgetqa.types import Hit, Passage
+
+CHUNKER_VERSION = "3"  # bump when cleaning or splitting changes: files are then re-ingested
+BATCH = 64
+
+
+def make_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        where = (
+            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"store {settings.chroma_dir}"
+        )
+        raise StoreError(
+            f"cannot open the {where}: {exc}. If the store is corrupt, move it aside and run "
+            "'budgetqa ingest' to rebuild it."
+        ) from None
+
+
+class PassageStore:
+    """The passage collection: replace a document's passages, search, list."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        from langchain_chroma import Chroma
+
+        self.settings = settings
+        self.embeddings = embeddings
+        self.model_id: str = getattr(embeddings, "model_id", type(embeddings).__name__)
+        self._client = make_client(settings)
+        try:
+            self._collection = self._client.get_or_create_collection(
+                settings.collection,
+                metadata={
+                    "embedding_model": self.model_id,
+                    "chunker": CHUNKER_VERSION,
+                    "app_version": __version__,
+                },
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open collection '{settings.collection}': {exc}") from None
+        self._check_model()
+        self._langchain = Chroma(
+            client=self._client,
+            collection_name=settings.collection,
+            embedding_function=embeddings,
+        )
+
+    def _check_model(self) -> None:
+        built_with = (self._collection.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.model_id:
+            if self.count() == 0:  # an empty store can be taken over by the new model
+                self._collection.modify(
+                    metadata={**self._collection.metadata, "embedding_model": self.model_id}
+                )
+                return
+            raise StoreError(
+                f"the store in {self.settings.data_dir} was built with '{built_with}', "
+                f"not '{self.model_id}'. Set BUDGETQA_EMBEDDING to the model that built it, or "
+                "rebuild it with the new model: budgetqa ingest --rebuild"
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return self._collection.count()
+
+    def ids(self) -> list[str]:
+        ids: list[str] = []
+        while batch := self._collection.get(include=[], limit=5000, offset=len(ids))["ids"]:
+            ids.extend(batch)
+        return ids
+
+    def built_with(self) -> dict[str, Any]:
+        return dict(self._collection.metadata or {})
+
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """One entry per ingested document (by path): its metadata and passage count."""
+        docs: dict[str, dict[str, Any]] = {}
+        for meta in self._all(include=["metadatas"])["metadatas"]:
+            entry = docs.setdefault(meta["path"], {**meta, "passages": 0})
+            entry["passages"] += 1
+        return docs
+
+    def all_tokens(self) -> tuple[list[str], list[list[str]]]:
+        """Ids and lexical tokens of every passage (the BM25 index is built from these)."""
+        got = self._all(include=["metadatas"])
+        return got["ids"], [json.loads(m.get("tokens", "[]")) for m in got["metadatas"]]
+
+    def get(self, ids: list[str]) -> dict[str, Hit]:
+        if not ids:
+            return {}
+        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
+        return {
+            i: Hit(id=i, text=d, metadata=_public(m), score=0.0)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        if self.count() == 0:
+            return []
+        vector = self.embeddings.embed_query(query)
+        found = self._langchain.similarity_search_by_vector_with_relevance_scores(
+            vector, k=min(k, self.count()), filter=where
+        )
+        return [
+            Hit(
+                id=str(doc.id),
+                text=doc.page_content,
+                metadata=_public(doc.metadata),
+                score=0.0,
+                dense=1.0 - float(distance),
+            )
+            for doc, distance in found
+        ]
+
+    def _all(self, include: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"ids": [], "metadatas": [], "documents": []}
+        offset = 0
+        while True:
+            got = self._collection.get(include=include, limit=1000, offset=offset)
+            if not got["ids"]:
+                return out
+            for key in out:
+                out[key].extend(got.get(key) or [])
+            offset += len(got["ids"])
+
+    # -- writing ---------------------------------------------------------------------------
+    def document_keys(self) -> dict[str, str]:
+        """path -> ingest key (file hash + chunker version) of every stored document."""
+        return {path: d.get("ingest_key", "") for path, d in self.documents().items()}
+
+    def replace_document(
+        self,
+        path: str,
+        ingest_key: str,
+        passages: list[Passage],
+        embed_texts: list[str],
+        tokens: list[list[str]],
+    ) -> tuple[int, int]:
+        """Make the stored passages of ``path`` exactly ``passages``. Returns (added, removed).
+
+        ``embed_texts[i]`` is what is embedded for passage i, ``tokens[i]`` its BM25 tokens.
+        """
+        old = set(self._collection.get(where={"path": path}, include=[])["ids"])
+        new_ids = [p.id for p in passages]
+        rows = zip(passages, embed_texts, tokens, strict=True)
+        to_add = [(p, e, t) for p, e, t in rows if p.id not in old]
+        for start in range(0, len(to_add), BATCH):
+            batch = to_add[start : start + BATCH]
+            vectors = self.embeddings.embed_documents([e for _, e, _ in batch])
+            self._collection.upsert(
+                ids=[p.id for p, _, _ in batch],
+                embeddings=vectors,
+                documents=[p.text for p, _, _ in batch],
+                metadatas=[
+                    {
+                        **p.metadata(),
+                        "path": path,
+                        "ingest_key": ingest_key,
+                        "tokens": json.dumps(t, ensure_ascii=False),
+                    }
+                    for p, _, t in batch
+                ],
+            )
+        keep = set(new_ids)
+        stale = sorted(old - keep)
+        if stale:
+            self._collection.delete(ids=stale)
+        # passages that stayed keep their ids; refresh their ingest key and position
+        kept = [p for p in passages if p.id in old]
+        if kept:
+            self._collection.update(
+                ids=[p.id for p in kept],
+                metadatas=[{"ingest_key": ingest_key, "position": p.position} for p in kept],
+            )
+        return len(to_add), len(stale)
+
+    def remove_document(self, path: str) -> int:
+        ids = self._collection.get(where={"path": path}, include=[])["ids"]
+        if ids:
+            self._collection.delete(ids=ids)
+        return len(ids)
+
+    def reset(self) -> None:
+        """Drop every passage (``ingest --rebuild``), keeping the collection settings."""
+        name = self.settings.collection
+        self._client.delete_collection(name)
+        self.__init__(self.settings, self.embeddings)  # type: ignore[misc]
+
+
+def _public(meta: dict[str, Any]) -> dict[str, Any]:
+    """Metadata for callers: without the internal token list."""
+    return {k: v for k, v in (meta or {}).items() if k != "tokens"}

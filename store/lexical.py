@@ -1,0 +1,79 @@
+"""BM25 over Kiwi morphemes, persisted next to Chroma and rebuilt when the store changes.
+
+The tokens of each passage are stored with it in Chroma (so any app worker, even against a
+Chroma server, can rebuild the index); the built index is saved under ``<data>/bm25`` with a
+stamp of the passage ids it covers, and rebuilt whenever that stamp no longer matches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+from pathlib import Path
+
+from budgetqa.korean import search_tokens
+from store.chroma import PassageStore
+
+
+class LexicalIndex:
+    def __init__(self, ids: list[str], tokens: list[list[str]]) -> None:
+        import bm25s
+
+        self.ids = ids
+        self._bm25 = bm25s.BM25()
+        if ids:
+            self._bm25.index([t or [""] for t in tokens], show_progress=False)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def stamp(ids: list[str]) -> str:
+        return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        tokens = search_tokens(query, query=True)
+        if not self.ids or not tokens:
+            return []
+        with self._lock:
+            scores = self._bm25.get_scores(tokens)
+        order = scores.argsort()[::-1][:k]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self._bm25.save(str(folder), show_progress=False)
+        tmp = folder / "ids.json.tmp"
+        tmp.write_text(json.dumps({"stamp": self.stamp(self.ids), "ids": self.ids}))
+        tmp.replace(folder / "ids.json")
+
+    @classmethod
+    def load(cls, folder: Path, ids: list[str]) -> LexicalIndex | None:
+        """The saved index if it covers exactly ``ids``; None if missing, stale or unreadable."""
+        import bm25s
+
+        try:
+            saved = json.loads((folder / "ids.json").read_text())
+            if saved["stamp"] != cls.stamp(ids):
+                return None
+            index = cls.__new__(cls)
+            index.ids = saved["ids"]
+            index._lock = threading.Lock()
+            index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
+            return index
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def build(folder: Path, store: PassageStore) -> LexicalIndex:
+    """A fresh index over every passage in the store, saved to ``folder`` when writable."""
+    index = LexicalIndex(*store.all_tokens())
+    with contextlib.suppress(OSError):  # a read-only data dir still gets an in-memory index
+        index.save(folder)
+    return index
+
+
+def load_or_build(folder: Path, store: PassageStore) -> LexicalIndex:
+    """The saved index when it matches the store's passages, else a fresh one."""
+    return LexicalIndex.load(folder, store.ids()) or build(folder, store)
