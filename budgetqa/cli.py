@@ -66,16 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(settings: Settings):
+def _open(settings: Settings, rebuild: bool = False):
     from budgetqa.pipeline import Pipeline
 
-    return Pipeline.open(settings)
+    return Pipeline.open(settings, rebuild=rebuild)
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    pipeline = _open(settings)
+    pipeline = _open(settings, rebuild=args.rebuild)
     started = time.perf_counter()
-    report = pipeline.ingest(args.paths or None, rebuild=args.rebuild)
+    report = pipeline.ingest(args.paths or None)
     for error in report.errors:
         print(f"budgetqa: skipped: {error}", file=sys.stderr)
     elapsed = time.perf_counter() - started

@@ -29,21 +29,21 @@ class Pipeline:
     timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: Settings) -> Pipeline:
+    def open(cls, settings: Settings, rebuild: bool = False) -> Pipeline:
+        """Load the embedder and open the store. ``rebuild`` empties the store first, which is
+        also how a store built with another embedding model is replaced."""
         t0 = time.perf_counter()
         embeddings = load_embeddings(settings.embedding, settings.embed_threads)
         t1 = time.perf_counter()
-        store = PassageStore(settings, embeddings)
+        store = PassageStore(settings, embeddings, check_model=not rebuild)
+        if rebuild:
+            store.reset()
         lexical = load_or_build(settings.lexical_dir, store)
         t2 = time.perf_counter()
         retriever = HybridRetriever(store=store, lexical=lexical, k=settings.k)
         return cls(settings, store, retriever, {"embedding_load_s": t1 - t0, "store_open_s": t2 - t1})
 
-    def ingest(
-        self, paths: Iterable[Path] | None = None, rebuild: bool = False, progress: bool = True
-    ) -> IngestReport:
-        if rebuild:
-            self.store.reset()
+    def ingest(self, paths: Iterable[Path] | None = None, progress: bool = True) -> IngestReport:
         report = ingest_paths(self.store, list(paths or [self.settings.corpus_dir]), progress=progress)
         self._refresh_lexical()
         return report

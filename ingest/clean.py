@@ -12,8 +12,8 @@ news/press-release heuristics, applied in this order:
    ("[... 베스트 기사]", "관련기사", "많이 본 뉴스", "Related articles", "Copyright", ...).
    Other stories, stock widgets, shopping links and "go to top" links all live below it.
 4. **Line rules** inside the body:
-   - widget runs: two or more consecutive short lines (< 25 characters, no digits) are
-     menus, font-size or translation widgets;
+   - widget runs: two or more consecutive short lines (< 25 characters, no digits, not a
+     finished sentence) are menus, font-size or translation widgets;
    - photo captions: short lines ending in a credit such as "[서울=뉴스핌]" or starting with "사진";
    - rules and lines without letters or digits;
    - the dateline "[서울=뉴스핌] 조정한 기자 =" gives publisher and reporter.
@@ -34,13 +34,28 @@ from ingest.dates import parse_date
 FIELD_KEYS = {
     "title": ("제목", "title", "headline"),
     "publisher": ("발행", "출처", "매체", "source", "publisher"),
-    "date": ("기사입력", "입력", "발행일", "게재일", "등록일", "작성일", "published", "date"),
+    "date": (
+        "기사입력",
+        "입력",
+        "발행일",
+        "게재일",
+        "등록",
+        "등록일",
+        "작성일",
+        "published",
+        "posted",
+        "date",
+    ),
     "updated": ("최종수정", "수정", "updated", "modified"),
     "reporter": ("기자", "작성자", "reporter", "author", "by"),
     "contact": ("문의", "contact"),
 }
 _KEY_TO_FIELD = {k: f for f, keys in FIELD_KEYS.items() for k in keys}
 FIELD_LINE = re.compile(r"^([가-힣A-Za-z ]{1,12}?)\s*[:：]\s*(.+)$")
+# "입력 2024.03.05 10:00": a date key without a colon, followed by a date
+DATE_LINE = re.compile(
+    r"^(기사입력|입력|등록일?|발행일|게재일|작성일|published|posted)\s+(\d.*|[A-Za-z]+\.? \d.*)$", re.I
+)
 HEADER_ZONE = 20  # header fields are looked for in the first N non-blank lines
 END_MARKERS = [
     re.compile(r"^\[[^\]]*(베스트|인기|추천|관련|많이\s*본|주요|포토)[^\]]*(기사|뉴스)\]$"),
@@ -106,16 +121,23 @@ def _header_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
         seen += 1
         if seen > HEADER_ZONE:
             break
-        match = FIELD_LINE.match(line)
+        match = FIELD_LINE.match(line) or DATE_LINE.match(line)
         if not match:
             continue
         name = _KEY_TO_FIELD.get(match.group(1).strip().lower())
+        if match.re is DATE_LINE and not parse_date(match.group(2)):
+            continue
         if name and name not in fields:
             fields[name] = match.group(2).strip()
             rows.add(i)
     if "date" in fields:
         fields["date"] = parse_date(fields["date"])
     return fields, rows
+
+
+def _field_name(line: str) -> str:
+    match = FIELD_LINE.match(line) or DATE_LINE.match(line)
+    return _KEY_TO_FIELD.get(match.group(1).strip().lower(), "") if match else ""
 
 
 def _title_and_start(
@@ -130,9 +152,7 @@ def _title_and_start(
                 return i + 1 if i not in field_rows else 0
         return 0
     # No title field: the headline is the last substantial line above the first date field.
-    date_rows = sorted(
-        i for i in field_rows if _KEY_TO_FIELD.get(lines[i].split(":")[0].strip().lower()) == "date"
-    )
+    date_rows = sorted(i for i in field_rows if _field_name(lines[i]) == "date")
     if date_rows:
         for i in range(date_rows[0] - 1, -1, -1):
             if len(lines[i]) >= 10 and i not in field_rows:
@@ -148,18 +168,24 @@ def _title_and_start(
 def _cut_at_end(body: list[tuple[int, str]], fields: dict[str, str]) -> list[tuple[int, str]]:
     paragraphs = 0
     for n, (_, text) in enumerate(body):
-        if SIGNATURE.match(text) and paragraphs >= 2:
+        if SIGNATURE.match(text) and paragraphs >= 1:
             fields.setdefault("contact", EMAIL.search(text).group(0))  # type: ignore[union-attr]
             return body[:n]
         if any(marker.search(text) for marker in END_MARKERS):
             return body[:n]
-        if len(text) >= 60:
+        if len(text) >= 40:
             paragraphs += 1
     return body
 
 
 def _is_short(text: str) -> bool:
-    return len(text) < SHORT and not any(c.isdigit() for c in text) and not text.startswith("#")
+    """A menu or widget line: short, no digits, not a heading mark, not a finished sentence."""
+    return (
+        len(text) < SHORT
+        and not any(c.isdigit() for c in text)
+        and not text.startswith("#")
+        and not TERMINAL.search(text)
+    )
 
 
 def _classify(body: list[tuple[int, str]], lines: list[str]) -> list[Block]:

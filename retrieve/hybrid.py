@@ -8,7 +8,9 @@ made of its glossary terms in the other language (``retrieve/glossary.tsv``): fo
 in all. When the question names a year, passages
 about that year (the document's year, or the year written in the passage) get one more
 ranking in which they all stand first; that breaks ties between near-identical passages of
-different years without hiding the others.
+different years without hiding the others. Likewise, when the question names an amount
+("3703억", "370.3 billion won"), passages holding that value (in any unit) get a ranking of
+their own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
+from budgetqa.numbers import find_quantities, same_value
 from budgetqa.types import Hit
 from retrieve.glossary import translate_query
 
@@ -74,12 +77,21 @@ class HybridRetriever(BaseRetriever):
         if where:  # lexical hits outside the filter are dropped
             hits = {i: h for i, h in hits.items() if _matches(h.metadata, where)}
         years = query_years(query)
+        amounts = [q.value for q in find_quantities(query) if q.kind == "money"]
         for hit in hits.values():
             if years and any(about_year(hit, y) for y in years):
                 hit.ranks["year"] = 1
-            hit.score = sum(self.weights.get(n, 1.0) / (self.rrf_k + r) for n, r in hit.ranks.items())
+            if amounts and any(
+                q.kind == "money" and any(same_value(q.value, a) for a in amounts)
+                for q in find_quantities(hit.text)
+            ):
+                hit.ranks["amount"] = 1
+            hit.score = self._fuse(hit.ranks)
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.id))
         return ranked[:k]
+
+    def _fuse(self, ranks: dict[str, int]) -> float:
+        return sum(self.weights.get(name, 1.0) / (self.rrf_k + rank) for name, rank in ranks.items())
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None

@@ -51,7 +51,7 @@ def make_client(settings: Settings) -> Any:
 class PassageStore:
     """The passage collection: replace a document's passages, search, list."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+    def __init__(self, settings: Settings, embeddings: Embeddings, check_model: bool = True) -> None:
         from langchain_chroma import Chroma
 
         self.settings = settings
@@ -70,7 +70,8 @@ class PassageStore:
             )
         except Exception as exc:
             raise StoreError(f"cannot open collection '{settings.collection}': {exc}") from None
-        self._check_model()
+        if check_model:
+            self._check_model()
         self._langchain = Chroma(
             client=self._client,
             collection_name=settings.collection,

