@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from budgetqa.settings import Settings  # noqa: E402
+from budgetqa.settings import Settings
 
 QUERIES = [
     "How much goes to hardware and software in 2023?",
@@ -81,7 +81,9 @@ def main() -> None:
             t0 = time.perf_counter()
             pipeline.search(QUERIES[i % len(QUERIES)])
             latencies.append((time.perf_counter() - t0) * 1000)
-        rows.append((f"search latency p50 (warm, {args.queries} queries)", f"{statistics.median(latencies):.1f} ms"))
+        rows.append(
+            (f"search latency p50 (warm, {args.queries} queries)", f"{statistics.median(latencies):.1f} ms")
+        )
         rows.append(("search latency p95 (warm)", f"{pct(latencies, 0.95):.1f} ms"))
         rows.append(("peak RSS before ingest", f"{rss_before:.0f} MB"))
         rows.append(("peak RSS", f"{peak_rss_mb():.0f} MB"))
