@@ -30,6 +30,11 @@ ENV: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_EMBED_THREADS": ("embed_threads", "2", "CPU threads for the embedder"),
     "BUDGETQA_COLLECTION": ("collection", "passages", "Chroma collection name"),
     "BUDGETQA_TOP_K": ("k", "5", "passages returned by search"),
+    "BUDGETQA_MAX_QUESTION_CHARS": ("max_question_chars", "1000", "longest question accepted"),
+    "BUDGETQA_LLM": ("llm", "none", "answer generator: 'none' (extractive, offline) or 'openai:<model>'"),
+    "BUDGETQA_LLM_URL": ("llm_url", "http://127.0.0.1:8080/v1", "base URL of the OpenAI-compatible endpoint"),
+    "BUDGETQA_LLM_API_KEY": ("llm_api_key", "", "API key for that endpoint, if it needs one"),
+    "BUDGETQA_LLM_TIMEOUT": ("llm_timeout", "30", "seconds to wait for the LLM"),
     "BUDGETQA_HOST": ("host", "127.0.0.1", "address the web app listens on"),
     "BUDGETQA_PORT": ("port", "7860", "port the web app listens on"),
     "CHROMA_HOST": ("chroma_host", "", "use a Chroma server (HttpClient) instead of local files"),
@@ -45,6 +50,11 @@ class Settings:
     embed_threads: int
     collection: str
     k: int
+    max_question_chars: int
+    llm: str
+    llm_url: str
+    llm_api_key: str
+    llm_timeout: int
     host: str
     port: int
     chroma_host: str

@@ -18,6 +18,7 @@ class DocumentMeta:
     contact: str = ""
     url: str = ""
     lang: str = ""  # "ko" or "en"
+    city: str = ""  # canonical Korean name of the city the document is about ("서울")
 
     @property
     def year(self) -> int | None:
@@ -50,6 +51,8 @@ class Passage:
             years=",".join(str(y) for y in self.years),
             doc_year=self.meta.year or 0,
         )
+        # one flag per year written in the passage, so a store filter can select by year
+        meta.update({f"y{year}": True for year in self.years})
         return meta
 
 
@@ -89,4 +92,53 @@ class Hit:
             "date": self.date,
             "publisher": self.metadata.get("publisher", ""),
             "url": self.metadata.get("url", ""),
+        }
+
+
+@dataclass
+class Citation:
+    """A passage an answer cites; ``n`` is its marker in the answer text ([n])."""
+
+    n: int
+    id: str
+    text: str
+    source: str
+    title: str
+    date: str
+    url: str = ""
+    publisher: str = ""
+    highlight: list[str] = field(default_factory=list)  # the cited spans (figures, items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What the chain returns, and what the API serialises."""
+
+    question: str
+    answer: str
+    abstained: bool
+    lang: str
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Hit] = field(default_factory=list)  # shown on abstention, never cited
+    retrieved: list[Hit] = field(default_factory=list)
+    standalone_question: str = ""  # after condensing the chat history
+    reason: str = ""  # why it abstained, or which guard rejected a draft
+    backend: str = "extractive"
+    latency_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "lang": self.lang,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [h.to_dict() for h in self.related],
+            "reason": self.reason,
+            "backend": self.backend,
+            "latency_ms": round(self.latency_ms, 1),
         }

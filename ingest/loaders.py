@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from budgetqa.errors import IngestError
+from budgetqa.places import main_city
 from budgetqa.types import DocumentMeta
 from ingest.clean import CleanDocument, clean_lines
 from ingest.html import html_to_lines
@@ -77,6 +78,7 @@ def load_document(path: str | Path) -> LoadedDocument:
         contact=body.fields.get("contact", ""),
         url=body.fields.get("url", ""),
         lang=body.lang,
+        city=main_city(" ".join([body.fields.get("title", "")] + [b.text for b in body.blocks])),
     )
     return LoadedDocument(meta, body, str(path.resolve()), hashlib.sha256(data).hexdigest())
 

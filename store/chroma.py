@@ -20,7 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
-CHUNKER_VERSION = "3"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "4"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 
 
@@ -112,6 +112,19 @@ class PassageStore:
             entry = docs.setdefault(meta["path"], {**meta, "passages": 0})
             entry["passages"] += 1
         return docs
+
+    def facets(self) -> dict[str, set]:
+        """Document years, years mentioned anywhere, and cities: what a question can be scoped to."""
+        doc_years: set[int] = set()
+        mentioned: set[int] = set()
+        cities: set[str] = set()
+        for meta in self._all(include=["metadatas"])["metadatas"]:
+            if meta.get("doc_year"):
+                doc_years.add(int(meta["doc_year"]))
+            mentioned.update(int(y) for y in str(meta.get("years", "")).split(",") if y)
+            if meta.get("city"):
+                cities.add(str(meta["city"]))
+        return {"doc_years": doc_years, "years": doc_years | mentioned, "cities": cities}
 
     def all_tokens(self) -> tuple[list[str], list[list[str]]]:
         """Ids and lexical tokens of every passage (the BM25 index is built from these)."""

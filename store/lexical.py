@@ -27,6 +27,20 @@ class LexicalIndex:
             self._bm25.index([t or [""] for t in tokens], show_progress=False)
         self._lock = threading.Lock()
 
+    @property
+    def n_docs(self) -> int:
+        return len(self.ids)
+
+    def df(self, token: str) -> int:
+        """In how many passages ``token`` occurs (0 for a token the corpus never uses)."""
+        if not self.ids:
+            return 0
+        term = self._bm25.vocab_dict.get(token.lower())
+        if term is None:
+            return 0
+        indptr = self._bm25.scores["indptr"]
+        return int(indptr[term + 1] - indptr[term])
+
     @staticmethod
     def stamp(ids: list[str]) -> str:
         return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()

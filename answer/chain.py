@@ -1,0 +1,207 @@
+"""The answering chain, a langchain runnable: validate → condense → retrieve → answer → verify.
+
+    chain = QAChain(pipeline)            # builds nothing heavy: the pipeline is already open
+    answer = chain.ask("2023년 서울시 정보화 예산은?", history=[...])
+
+Scoping: a question that names a city is answered only from documents about that city, and a
+year only from passages about that year (the document's year, or a year the passage names). A
+question that names no year is first tried on the most recent year in the store, then on all
+years; the answer says which year it used. Abstentions carry the closest passages as
+``related``, never as citations.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from answer.condense import condense, render_history
+from answer.extractive import Context, Draft, ExtractiveAnswerer, abstain
+from answer.guard import unsupported_numbers
+from answer.llm import LLMAnswerer, LLMError, load_generator
+from answer.question import Question, analyze
+from budgetqa.errors import BudgetQAError
+from budgetqa.prompts import render
+from budgetqa.types import Answer, Citation, Hit
+
+ANSWER_K = 8  # passages the answerer reads (the first ``settings.k`` are reported as retrieved)
+ROLES = ("user", "assistant")
+
+
+class QuestionError(BudgetQAError):
+    """The question or its history is malformed (empty, too long, wrong types)."""
+
+
+def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dict[str, str]]]:
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string / 질문은 문자열이어야 합니다")
+    question = question.strip()
+    if not question:
+        raise QuestionError("the question is empty / 질문이 비어 있습니다")
+    if len(question) > max_chars:
+        raise QuestionError(
+            f"the question is too long ({len(question)} characters, at most {max_chars}) / "
+            f"질문이 너무 깁니다 (최대 {max_chars}자)"
+        )
+    if history is None:
+        return question, []
+    if not isinstance(history, list):
+        raise QuestionError("history must be a list of {role, content} turns")
+    turns = []
+    for n, turn in enumerate(history):
+        if not isinstance(turn, dict) or turn.get("role") not in ROLES or not isinstance(turn.get("content"), str):
+            raise QuestionError(
+                f"history[{n}] must be {{\"role\": \"user\" or \"assistant\", \"content\": string}}"
+            )
+        turns.append({"role": turn["role"], "content": turn["content"][: max_chars * 4]})
+    return question, turns
+
+
+class QAChain:
+    def __init__(self, pipeline: Any, answerer: Any = None, generator: Any = None) -> None:
+        settings = pipeline.settings
+        self.pipeline = pipeline
+        self.settings = settings
+        if generator is None and answerer is None:
+            generator = load_generator(settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout)
+        self.generator = generator
+        self.answerer = answerer or (LLMAnswerer(generator) if generator else ExtractiveAnswerer())
+        self._facets: dict[str, set] | None = None
+        self.runnable: Runnable = (
+            RunnableLambda(self._validate, name="validate")
+            | RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve_and_answer, name="retrieve_answer")
+            | RunnableLambda(self._verify, name="verify")
+        )
+
+    # -- public ---------------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Answer:
+        started = time.perf_counter()
+        state = self.runnable.invoke({"question": question, "history": history})
+        answer: Answer = state["answer"]
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def refresh(self) -> None:
+        """Forget cached corpus facts (call after an ingest)."""
+        self._facets = None
+
+    @property
+    def facets(self) -> dict[str, set]:
+        if self._facets is None:
+            self._facets = self.pipeline.store.facets()
+        return self._facets
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _validate(self, state: dict[str, Any]) -> dict[str, Any]:
+        question, history = validate(state.get("question"), state.get("history"), self.settings.max_question_chars)
+        return {"question": question, "history": history}
+
+    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
+        standalone = condense(state["question"], state["history"])
+        if self.generator is not None and state["history"] and standalone != state["question"]:
+            try:
+                prompt = render(
+                    "condense",
+                    lang=analyze(state["question"]).lang,
+                    history=render_history(state["history"]),
+                    question=state["question"],
+                )
+                standalone = self.generator.generate(prompt, max_tokens=120).strip() or standalone
+            except LLMError:
+                pass  # the rule-based rewrite stands
+        return {**state, "standalone": standalone}
+
+    def _retrieve_and_answer(self, state: dict[str, Any]) -> dict[str, Any]:
+        q = analyze(state["standalone"])
+        facets = self.facets
+        retrieved: list[Hit] = []
+        if not facets["doc_years"] and not facets["cities"] and self.pipeline.store.count() == 0:
+            return {**state, "q": q, "draft": abstain("empty store", q.lang, "abstain_empty"), "retrieved": []}
+        unknown_cities = q.cities - facets["cities"]
+        if unknown_cities:
+            draft = abstain(
+                f"no documents about {', '.join(sorted(unknown_cities))}", q.lang, "abstain_city",
+                known=", ".join(sorted(facets["cities"])) or "-", cities=", ".join(sorted(unknown_cities)),
+            )
+            return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
+        if q.years and not (q.years & facets["years"]):
+            draft = abstain(
+                f"no documents for {sorted(q.years)}", q.lang, "abstain_year",
+                years=", ".join(str(y) for y in sorted(q.years)),
+                known=", ".join(str(y) for y in sorted(facets["doc_years"])),
+            )
+            return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
+        attempts = [q.years] if q.years else ([{max(facets["doc_years"])}] if facets["doc_years"] else []) + [set()]
+        draft = None
+        for years in attempts:
+            retrieved = self._search(q.text, q, years)
+            draft = self.answerer.answer(q, retrieved, self._context(q, years))
+            if not draft.abstained or draft.reason.startswith("not in the documents"):
+                break
+        if draft is None:  # pragma: no cover - attempts is never empty
+            draft = abstain("nothing retrieved", q.lang)
+        return {**state, "q": q, "draft": draft, "retrieved": retrieved}
+
+    def _verify(self, state: dict[str, Any]) -> dict[str, Any]:
+        q: Question = state["q"]
+        draft: Draft = state["draft"]
+        if not draft.abstained:
+            problems = unsupported_numbers(draft.text, draft.hits, draft.derived)
+            if problems:
+                draft = abstain(f"unsupported numbers: {', '.join(problems)}", q.lang)
+        retrieved: list[Hit] = state["retrieved"]
+        citations = [
+            Citation(
+                n=n, id=h.id, text=h.text, source=h.source, title=h.title, date=h.date,
+                url=str(h.metadata.get("url", "")), publisher=str(h.metadata.get("publisher", "")),
+                highlight=draft.highlights.get(h.id, []),
+            )
+            for n, h in enumerate(draft.hits, start=1)
+        ]
+        answer = Answer(
+            question=state["question"],
+            standalone_question=state["standalone"],
+            answer=draft.text,
+            abstained=draft.abstained,
+            lang=q.lang,
+            citations=[] if draft.abstained else citations,
+            related=retrieved[:3] if draft.abstained else [],
+            retrieved=retrieved[: self.settings.k],
+            reason=draft.reason,
+            backend=getattr(self.answerer, "name", "extractive"),
+        )
+        return {**state, "answer": answer}
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _search(self, text: str, q: Question, years: set[int] | None) -> list[Hit]:
+        k = max(self.settings.k, ANSWER_K)
+        return self.pipeline.retriever.search(text, k=k, where=scope_filter(years, q.cities))
+
+    def _context(self, q: Question, years: set[int]) -> Context:
+        lexical = self.pipeline.retriever.lexical
+
+        def search(text: str) -> list[Hit]:
+            sub = analyze(text)
+            return self._search(text, sub, sub.years or years or None)
+
+        return Context(df=lexical.df, n_docs=max(1, lexical.n_docs), search=search)
+
+
+def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | None:
+    """A Chroma ``where`` filter for the years (document year or a year the passage names)
+    and cities a question is scoped to."""
+    clauses: list[dict[str, Any]] = []
+    if years:
+        options: list[dict[str, Any]] = []
+        for year in sorted(years):
+            options += [{"doc_year": year}, {f"y{year}": True}]
+        clauses.append({"$or": options})
+    if cities:
+        clauses.append({"city": {"$in": sorted(cities)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

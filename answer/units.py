@@ -1,0 +1,95 @@
+"""Answer units: the sentences, list items and clauses of retrieved passages, scored against
+the question. The default answerer quotes the best unit, so every answer stays a span of a
+cited passage.
+
+A passage "기관별 규모는 ▲서울시 2151억원(422건) ▲25개 자치구 1113억원(857건) ..." gives one unit
+for the sentence and one per "▲" item, each item keeping the sentence's lead ("기관별 규모는")
+as context; a list passage ("Budget by organization" + "- ..." lines) gives one unit per line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from budgetqa.korean import search_tokens, split_sentences
+from budgetqa.numbers import Quantity, find_quantities
+from budgetqa.types import Hit
+from retrieve.glossary import cross_language_terms
+
+ITEM_END = re.compile(r"\s*(등이다|이다|다|등|으로 나뉜다|로 나뉜다|으로 잡혔다|로 잡혔다)\.?\s*$")
+DATE_KO = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일")
+DATE_EN = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+(\d{1,2}),?\s+(\d{4})\b"
+)
+
+
+@dataclass
+class Unit:
+    hit: int  # index into the retrieved hits
+    text: str  # the sentence, item or line
+    lead: str = ""  # the sentence's lead or the list's intro, for items
+    kind: str = "sentence"  # sentence | item
+    items: list[str] = field(default_factory=list)  # for a sentence or intro that lists items
+    tokens: set[str] = field(default_factory=set)
+    context: set[str] = field(default_factory=set)  # lead, section and title tokens
+    quantities: list[Quantity] = field(default_factory=list)
+
+    def has(self, kind: str) -> bool:
+        if kind == "date":
+            return bool(DATE_KO.search(self.text) or DATE_EN.search(self.text))
+        return any(q.kind == kind for q in self.quantities)
+
+    def quote(self) -> str:
+        """The unit as a faithful excerpt: an item keeps its lead, with ellipses."""
+        if self.kind == "item" and self.lead:
+            return f"{self.lead} … {self.text} …"
+        return self.text
+
+
+def _tokens(text: str) -> set[str]:
+    return set(search_tokens(text)) | set(search_tokens(cross_language_terms(text)))
+
+
+def units_of(hit_index: int, hit: Hit) -> list[Unit]:
+    context_text = " ".join(str(hit.metadata.get(k, "")) for k in ("section", "title"))
+    context = set(search_tokens(context_text))
+    units: list[Unit] = []
+    lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
+    intro = lines[0] if len(lines) > 1 else ""
+    for n, line in enumerate(lines):
+        is_item = n > 0 and len(lines) > 1
+        if is_item:
+            text = line[2:] if line.startswith("- ") else line
+            pieces = [text] if "▲" not in text[1:] else [text]
+            for piece in pieces:
+                for sentence in split_sentences(piece) or [piece]:
+                    units.append(_unit(hit_index, sentence, intro, "item", context))
+            continue
+        for sentence in split_sentences(line):
+            if sentence.count("▲") >= 2:
+                lead, *items = [p.strip() for p in sentence.split("▲")]
+                items = [ITEM_END.sub("", it).strip(" ,") for it in items]
+                unit = _unit(hit_index, sentence, "", "sentence", context)
+                unit.items = [it for it in items if it]
+                units.append(unit)
+                units.extend(_unit(hit_index, "▲" + it, lead, "item", context) for it in unit.items)
+            else:
+                unit = _unit(hit_index, sentence, "", "sentence", context)
+                if n == 0 and len(lines) > 1:
+                    unit.items = [ln[2:] if ln.startswith("- ") else ln for ln in lines[1:]]
+                units.append(unit)
+    return units
+
+
+def _unit(hit: int, text: str, lead: str, kind: str, context: set[str]) -> Unit:
+    return Unit(
+        hit=hit,
+        text=text,
+        lead=lead,
+        kind=kind,
+        tokens=_tokens(text),
+        context=context | set(search_tokens(lead)),
+        quantities=find_quantities(text),
+    )

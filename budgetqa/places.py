@@ -1,0 +1,63 @@
+"""Korean cities and provinces: the names a question or a document may use for them.
+
+A document's city is the one it names most; a question that names a city is answered only
+from documents about that city (and abstains when there are none).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+# canonical Korean name -> other spellings (Korean short forms, English)
+CITIES: dict[str, tuple[str, ...]] = {
+    "서울": ("서울시", "서울특별시", "Seoul"),
+    "부산": ("부산시", "부산광역시", "Busan", "Pusan"),
+    "대구": ("대구시", "대구광역시", "Daegu"),
+    "인천": ("인천시", "인천광역시", "Incheon"),
+    "광주": ("광주시", "광주광역시", "Gwangju"),
+    "대전": ("대전시", "대전광역시", "Daejeon"),
+    "울산": ("울산시", "울산광역시", "Ulsan"),
+    "세종": ("세종시", "세종특별자치시", "Sejong"),
+    "경기": ("경기도", "Gyeonggi"),
+    "강원": ("강원도", "Gangwon"),
+    "충북": ("충청북도", "Chungbuk", "North Chungcheong"),
+    "충남": ("충청남도", "Chungnam", "South Chungcheong"),
+    "전북": ("전라북도", "Jeonbuk", "North Jeolla"),
+    "전남": ("전라남도", "Jeonnam", "South Jeolla"),
+    "경북": ("경상북도", "Gyeongbuk", "North Gyeongsang"),
+    "경남": ("경상남도", "Gyeongnam", "South Gyeongsang"),
+    "제주": ("제주도", "제주특별자치도", "Jeju"),
+    "수원": ("수원시", "Suwon"),
+    "창원": ("창원시", "Changwon"),
+    "성남": ("성남시", "Seongnam"),
+    "고양": ("고양시", "Goyang"),
+    "용인": ("용인시", "Yongin"),
+}
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    names = {alias.lower(): city for city, aliases in CITIES.items() for alias in (city, *aliases)}
+    alternatives = sorted(names, key=len, reverse=True)
+    # Korean names may be followed by particles ("서울시가"); English ones are whole words
+    pattern = re.compile(
+        "|".join(
+            re.escape(n) if re.match(r"[가-힣]", n) else rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])"
+            for n in alternatives
+        ),
+        re.IGNORECASE,
+    )
+    return pattern, names
+
+
+def cities_in(text: str) -> Counter[str]:
+    """How often each city is named in ``text``."""
+    pattern, names = _pattern()
+    return Counter(names[m.group(0).lower()] for m in pattern.finditer(text))
+
+
+def main_city(text: str) -> str:
+    counts = cities_in(text)
+    return counts.most_common(1)[0][0] if counts else ""

@@ -1,0 +1,1 @@
+"""Eval sets (JSONL, ../shared/EVAL_FORMAT.md) and the runner that scores the chain on them."""
