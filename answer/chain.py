@@ -135,12 +135,15 @@ class QAChain:
                 known=", ".join(str(y) for y in sorted(facets["doc_years"])),
             )
             return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
-        attempts = [q.years] if q.years else ([{max(facets["doc_years"])}] if facets["doc_years"] else []) + [set()]
+        latest = {max(facets["doc_years"])} if facets["doc_years"] else set()
+        if q.this_year and not q.years:
+            q.years = set(latest)
+        attempts = [q.years] if q.years else ([latest] if latest else []) + [set()]
         draft = None
         for years in attempts:
             retrieved = self._search(q.text, q, years)
             draft = self.answerer.answer(q, retrieved, self._context(q, years))
-            if not draft.abstained or draft.reason.startswith("not in the documents"):
+            if not draft.abstained:
                 break
         if draft is None:  # pragma: no cover - attempts is never empty
             draft = abstain("nothing retrieved", q.lang)
@@ -184,11 +187,13 @@ class QAChain:
     def _context(self, q: Question, years: set[int]) -> Context:
         lexical = self.pipeline.retriever.lexical
 
-        def search(text: str) -> list[Hit]:
-            sub = analyze(text)
-            return self._search(text, sub, sub.years or years or None)
+        def search(text: str, sub_years: set[int]) -> list[Hit]:
+            return self._search(text, analyze(text), sub_years or years or None)
 
-        return Context(df=lexical.df, n_docs=max(1, lexical.n_docs), search=search)
+        return Context(
+            df=lexical.df, n_docs=max(1, lexical.n_docs), search=search,
+            passages_of=self.pipeline.store.passages_of,
+        )
 
 
 def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | None:

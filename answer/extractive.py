@@ -24,16 +24,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
 
-from answer.question import Question, analyze, idf, stopwords
+from answer.question import Group, Question, analyze, idf, stopwords
 from answer.units import DATE_EN, DATE_KO, Unit, units_of
-from budgetqa.korean import kiwi
-from budgetqa.numbers import Quantity, english_count, english_money, korean_money, same_value
+from budgetqa.korean import search_tokens
+from budgetqa.numbers import Quantity, english_count, english_money, find_quantities, korean_money
 from budgetqa.prompts import render
 from budgetqa.types import Hit
 from ingest.split import years_in
-from retrieve.glossary import english_label, find_english
+from retrieve.glossary import cross_language_terms, english_label, find_korean
 
 MIN_SCORE = 0.45  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
+MIN_COVERAGE = 0.5  # the best unit must hold at least half the question's topic (by weight)
+STATED_COVERAGE = 0.6  # a stated change or share is used instead of computing one above this
+INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie
 TOTAL_MARK = re.compile(r"총 |모두 |전체|in total|a total of|total of|overall")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -52,11 +55,13 @@ class Draft:
 
 @dataclass
 class Context:
-    """What the answerer may consult besides the hits: corpus statistics and a search."""
+    """What the answerer may consult besides the hits: corpus statistics, a search for
+    sub-questions (computed answers) and a document's passages (metadata answers)."""
 
     df: Callable[[str], int]
     n_docs: int
-    search: Callable[[str], list[Hit]]  # retrieval for sub-questions (computed answers)
+    search: Callable[[str, set[int]], list[Hit]] | None = None
+    passages_of: Callable[[str], list[Hit]] | None = None
 
 
 class Citer:
@@ -87,54 +92,55 @@ class ExtractiveAnswerer:
         """A draft answer to ``q`` from ``hits`` (best first)."""
         if q.kind in ("publisher", "reporter", "published"):
             return self._metadata(q, hits, ctx)
-        if q.op in ("sum", "diff"):
-            computed = self._sum_or_diff(q, hits, ctx)
+        if q.op in ("sum", "diff", "share"):
+            computed = self._computed(q, hits, ctx)
             if computed is not None:
                 return computed
-        if q.op == "share":
-            computed = self._share(q, hits, ctx)
-            if computed is not None:
-                return computed
-        unknown = unknown_terms(q, ctx)
-        if unknown:
-            return abstain(f"not in the documents: {', '.join(unknown)}", q.lang)
         best = self.best_unit(q, hits, ctx)
         if isinstance(best, Draft):
             return best
         unit, _score = best
         hit = hits[unit.hit]
-        if q.kind == "list" or q.op in ("max", "min"):
+        if (q.kind == "list" or q.op in ("max", "min")) and unit.items:
             return self._list(q, unit, hit)
         if q.numeric or q.kind == "date":
             return self._fact(q, unit, hit)
-        return self._sentence(q, unit, hit)
+        return self._sentences(q, unit, hits, ctx)
 
     # -- choosing the unit ------------------------------------------------------------------
-    def best_unit(self, q: Question, hits: list[Hit], ctx: Context) -> tuple[Unit, float] | Draft:
-        if not hits:
-            return abstain("nothing retrieved", q.lang)
-        focus = q.focus_terms()
-        weights = {t: idf(ctx.df(t), ctx.n_docs) for t in focus}
-        scored: list[tuple[float, Unit]] = []
+    def scored_units(self, q: Question, hits: list[Hit], ctx: Context) -> list[tuple[float, float, Unit]]:
+        """(score, coverage, unit) for every unit of ``hits`` that may answer ``q``, best first."""
+        groups = topic_weights(q, ctx)
+        scored = []
         for i, hit in enumerate(hits):
             for unit in units_of(i, hit):
                 if q.years and not year_ok(unit, hit, q.years):
                     continue
-                scored.append((score_unit(unit, q, weights), unit))
+                cover = coverage(unit, groups, q.lang)
+                scored.append((score_unit(unit, q, bool(groups), cover), cover, unit))
+        scored.sort(key=lambda s: -s[0])
+        return scored
+
+    def best_unit(self, q: Question, hits: list[Hit], ctx: Context) -> tuple[Unit, float] | Draft:
+        if not hits:
+            return abstain("nothing retrieved", q.lang)
+        scored = self.scored_units(q, hits, ctx)
         if not scored:
             return abstain("no passage about that year", q.lang)
-        scored.sort(key=lambda s: -s[0])
-        best_score = scored[0][0]
+        best_score, best_cover, best = scored[0]
+        if best_cover < MIN_COVERAGE:
+            return abstain(f"not in the documents: the question's topic is not covered ({best_cover:.2f})", q.lang)
         if best_score < MIN_SCORE:
             return abstain(f"low relevance ({best_score:.2f} < {MIN_SCORE})", q.lang)
-        if (q.numeric or q.kind == "date") and not scored[0][1].has(q.kind):
-            return abstain(f"no {q.kind} in the best passage", q.lang)
+        if (q.numeric or q.kind == "date") and pick_quantity(best, q) is None and q.kind != "date":
+            return abstain(f"not in the documents: no {q.kind} for this topic", q.lang)
+        if q.kind == "date" and not best.has("date"):
+            return abstain("not in the documents: no date for this topic", q.lang)
         if not q.years:  # no year named: among near-ties, the most recent document wins
-            ties = [s for s in scored if s[0] >= best_score - NEAR_BEST and s[1].has(q.kind)]
-            ties = ties or scored[:1]
-            top = max(ties, key=lambda s: (int(hits[s[1].hit].metadata.get("doc_year") or 0), s[0]))
-            return top[1], top[0]
-        return scored[0][1], best_score
+            ties = [s for s in scored if s[0] >= best_score - NEAR_BEST and s[1] >= best_cover - 0.01]
+            top = max(ties, key=lambda s: (int(hits[s[2].hit].metadata.get("doc_year") or 0), s[0]))
+            return top[2], top[0]
+        return best, best_score
 
     # -- composing ------------------------------------------------------------------------------
     def _fact(self, q: Question, unit: Unit, hit: Hit) -> Draft:
@@ -144,7 +150,7 @@ class ExtractiveAnswerer:
         else:
             quantity = pick_quantity(unit, q)
             if quantity is None:
-                return abstain(f"no {q.kind} in the best passage", q.lang)
+                return abstain(f"not in the documents: no {q.kind} for this topic", q.lang)
             value, span = format_quantity(quantity, q.lang), quantity.text
         label = item_label(unit, span, q.lang)
         text = render(f"{q.lang}.fact", label=label, value=value, scope=scope(q, hit), cite=cite(hit, span))
@@ -153,95 +159,142 @@ class ExtractiveAnswerer:
 
     def _list(self, q: Question, unit: Unit, hit: Hit) -> Draft:
         cite = Citer()
-        items = unit.items
-        if not items:
-            return self._sentence(q, unit, hit)
+        items = [it.lstrip("▲").strip() for it in unit.items]
         if q.op in ("max", "min"):
-            valued = [(first_money(it), it) for it in items]
-            valued = [(v, it) for v, it in valued if v is not None]
+            valued = [(v, it) for it in items if (v := first_money(it)) is not None]
             if valued:
-                pick = max(valued) if q.op == "max" else min(valued)
-                item = pick[1]
-                label = f"{english_label_of(item)}: " if q.lang == "en" and english_label_of(item) else ""
-                text = render(f"{q.lang}.fact", label=label, value=item.lstrip("▲"), scope=scope(q, hit),
-                              cite=cite(hit, item.lstrip("▲")))
-                text += "\n" + render(f"{q.lang}.evidence", quote=unit.quote(), cite=cite(hit))
-                return Draft(text=text, hits=cite.hits, highlights=cite.highlights)
+                ordered = sorted(valued, reverse=q.op == "max")
+                items = [it for _, it in ordered[: wanted_count(q.text)]]
         lines = [render(f"{q.lang}.list_intro", scope=scope(q, hit), cite=cite(hit))]
         for item in items:
-            shown = item.lstrip("▲").strip()
-            if q.lang == "en" and english_label_of(shown):
-                shown = f"{shown} ({english_label_of(shown)})"
-            cite(hit, item.lstrip("▲").strip())
-            lines.append(render(f"{q.lang}.list_item", item=shown))
+            label = english_label_of(item) if q.lang == "en" else ""
+            cite(hit, item)
+            lines.append(render(f"{q.lang}.list_item", item=f"{item} ({label})" if label else item))
+        if unit.kind == "sentence" and unit.lead:
+            lines.append(render(f"{q.lang}.evidence", quote=unit.text, cite=cite(hit)))
         return Draft(text="\n".join(lines), hits=cite.hits, highlights=cite.highlights)
 
-    def _sentence(self, q: Question, unit: Unit, hit: Hit) -> Draft:
+    def _sentences(self, q: Question, unit: Unit, hits: list[Hit], ctx: Context) -> Draft:
+        """Quote the best sentence, and the runner-up from the same passage when it also fits."""
         cite = Citer()
-        text = render(f"{q.lang}.sentence", quote=unit.quote(), cite=cite(hit, unit.text))
-        return Draft(text=text, hits=cite.hits, highlights=cite.highlights)
+        parts = [render(f"{q.lang}.sentence", quote=unit.quote(), cite=cite(hits[unit.hit], unit.text))]
+        for _score, cover, other in self.scored_units(q, hits, ctx)[1:6]:
+            if other.hit == unit.hit and other.kind == "sentence" and cover >= 0.5 and other.text not in unit.text \
+                    and unit.text not in other.text:
+                parts.append(render(f"{q.lang}.sentence", quote=other.quote(), cite=cite(hits[other.hit], other.text)))
+                break
+        return Draft(text="\n".join(parts), hits=cite.hits, highlights=cite.highlights)
 
     def _metadata(self, q: Question, hits: list[Hit], ctx: Context) -> Draft:
+        """Date, publisher or reporter of the document the question is about, citing the
+        passage that states the date (or the document's first passage)."""
         if not hits:
             return abstain("nothing retrieved", q.lang)
-        candidates = hits
-        if q.years:
-            candidates = [h for h in hits if h.metadata.get("doc_year") in q.years] or hits
-        hit = candidates[0]
+        weights = {t: idf(ctx.df(t), ctx.n_docs) for t in q.focus_terms()}
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_doc.setdefault(str(hit.metadata.get("path", hit.source)), []).append(hit)
+
+        def doc_score(item: tuple[str, list[Hit]]) -> float:
+            path, doc_hits = item
+            meta = doc_hits[0].metadata
+            tokens = set(search_tokens(" ".join(h.text for h in doc_hits) + " " + str(meta.get("title", ""))))
+            tokens |= set(search_tokens(cross_language_terms(str(meta.get("title", "")))))
+            tokens |= set(search_tokens(f"{meta.get('publisher', '')} {meta.get('source', '')}"))
+            total = sum(weights.values()) or 1.0
+            score = sum(w for t, w in weights.items() if t in tokens) / total
+            if q.years and meta.get("doc_year") in q.years:
+                score += 1.0
+            if re.search(r"영문|english", q.text, re.I) and meta.get("lang") == "en":
+                score += 0.5
+            return score - 0.01 * hits.index(doc_hits[0])
+
+        path, doc_hits = max(by_doc.items(), key=doc_score)
+        meta = doc_hits[0].metadata
+        passages = ctx.passages_of(path) if ctx.passages_of else doc_hits
+        hit = next((p for p in passages if states_date(p.text, str(meta.get("date", "")))), passages[0])
         cite = Citer()
-        meta = hit.metadata
         date = format_date(str(meta.get("date", "")), q.lang)
+        if meta.get("time"):
+            date += f" {meta['time']}"
         publisher = str(meta.get("publisher") or meta.get("source", ""))
         if q.kind == "reporter":
             if not meta.get("reporter"):
-                return abstain("the document names no reporter", q.lang)
+                return abstain("not in the documents: the document names no reporter", q.lang)
             contact = f" ({meta['contact']})" if meta.get("contact") else ""
             text = render(f"{q.lang}.reporter", reporter=meta["reporter"], contact=contact, cite=cite(hit))
         elif q.kind == "publisher":
             text = render(f"{q.lang}.publisher", publisher=publisher, date=date, cite=cite(hit))
         else:
             if not meta.get("date"):
-                return abstain("the document has no date", q.lang)
+                return abstain("not in the documents: the document has no date", q.lang)
             text = render(f"{q.lang}.published", date=date, publisher=publisher, cite=cite(hit))
         return Draft(text=text, hits=cite.hits, highlights=cite.highlights)
 
-    def _figure(self, question: str, ctx: Context) -> tuple[Quantity, Unit, Hit] | None:
-        """Answer a sub-question with one amount: (quantity, unit, hit), or None."""
-        sub = analyze(question)
-        sub.kind = "money"
-        hits = ctx.search(question)
-        best = self.best_unit(sub, hits, ctx)
-        if isinstance(best, Draft):
+    # -- arithmetic -------------------------------------------------------------------------------
+    def _computed(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
+        """Sums, differences and shares with the arithmetic shown. A figure the text states
+        itself ("1년 전보다 62억 원 증가", "577건(54%)") wins over computing one."""
+        stated = self._stated(q, hits, ctx)
+        if stated is not None:
+            return stated
+        if len(q.years) == 2:
+            subjects = [(f"{y}년 {' '.join(specific_terms(q)) or '총 예산'}", {y}) for y in sorted(q.years)]
+        else:
+            subjects = [(name, q.years) for name in split_subjects(q)]
+        if q.op == "share":
+            if not subjects:
+                return None
+            subjects = subjects[:1] + [("총 정보화 예산", q.years)]
+        if len(subjects) < 2:
             return None
-        unit = best[0]
-        quantity = pick_quantity(unit, sub)
-        return (quantity, unit, hits[unit.hit]) if quantity else None
-
-    def _sum_or_diff(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
-        parts = sub_questions(q)
-        if len(parts) != 2:
-            return None
-        found = [self._figure(p, ctx) for p in parts]
+        kind = "count" if q.kind == "count" else "money"
+        found = [self._operand(text, years, kind, q, hits, ctx, whole=(q.op == "share" and n == 1))
+                 for n, (text, years) in enumerate(subjects)]
         if any(f is None for f in found):
-            return abstain("an operand is not in the documents", q.lang)
-        (a, ua, ha), (b, ub, hb) = found  # type: ignore[misc]
-        if q.op == "diff" and a.value < b.value:
-            (a, ua, ha), (b, ub, hb) = (b, ub, hb), (a, ua, ha)
-        result = a.value + b.value if q.op == "sum" else a.value - b.value
-        sign = "+" if q.op == "sum" else "−"
-        return self._arithmetic(q, [(a, ua, ha), (b, ub, hb)], sign, result)
+            return abstain("not in the documents: an operand is missing", q.lang)
+        operands = [f for f in found if f is not None]
+        values = [o[0].value for o in operands]
+        if q.op == "share":
+            return self._arithmetic(q, operands, "÷", values[0] / values[1] * 100)
+        if q.op == "diff":
+            operands.sort(key=lambda o: -o[0].value)
+            return self._arithmetic(q, operands[:2], "−", operands[0][0].value - operands[1][0].value)
+        return self._arithmetic(q, operands, "+", sum(values))
 
-    def _share(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
-        parts = sub_questions(q)
-        if not parts:
-            return None
-        part = self._figure(parts[0], ctx)
-        year = " ".join(f"{y}년" for y in sorted(q.years))
-        whole = self._figure(f"{year} 총 정보화 예산 총액".strip(), ctx)
-        if part is None or whole is None or whole[0].value == 0:
-            return abstain("an operand is not in the documents", q.lang)
-        result = part[0].value / whole[0].value * 100
-        return self._arithmetic(q, [part, whole], "÷", result)
+    def _stated(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
+        stated = Question(**{**q.__dict__, "op": "", "kind": "percent" if q.op == "share" else q.kind})
+        if q.op == "diff":
+            stated.kind = "money" if q.kind != "count" else "count"
+        best = self.scored_units(stated, hits, ctx)
+        for _score, cover, unit in best[:3]:
+            if cover < STATED_COVERAGE:
+                continue
+            if q.op == "diff" and not any(INCREASE.match(unit.text[x.end : x.end + 12]) for x in unit.quantities):
+                continue
+            if q.op == "share" and not unit.has("percent"):
+                continue
+            if q.op == "sum":
+                continue
+            stated.op = q.op
+            return self._fact(stated, unit, hits[unit.hit])
+        return None
+
+    def _operand(self, text: str, years: set[int], kind: str, q: Question, hits: list[Hit], ctx: Context,
+                 whole: bool = False) -> tuple[Quantity, Unit, Hit] | None:
+        sub = analyze(text)
+        sub.kind, sub.op, sub.years, sub.lang = kind, "", set(years), q.lang
+        sub.wants_total = whole or not specific_terms(sub)
+        sub.count_unit = q.count_unit
+        pool = ctx.search(text, years) if ctx.search else hits
+        scored = self.scored_units(sub, pool, ctx)
+        for _score, cover, unit in scored[:5]:
+            if cover < MIN_COVERAGE and not sub.wants_total:
+                continue
+            quantity = pick_quantity(unit, sub)
+            if quantity is not None:
+                return quantity, unit, pool[unit.hit]
+        return None
 
     def _arithmetic(self, q: Question, operands: list[tuple[Quantity, Unit, Hit]], sign: str,
                     result: float) -> Draft:
@@ -249,73 +302,107 @@ class ExtractiveAnswerer:
         terms = []
         for quantity, unit, hit in operands:
             label = item_label(unit, quantity.text, q.lang).rstrip(": ")
-            shown = short_money(quantity.value, q.lang)
-            terms.append(f"{label} {shown} {cite(hit, quantity.text)}".strip() if label else f"{shown} {cite(hit, quantity.text)}")
+            shown = short_value(quantity, q.lang)
+            marker = cite(hit, quantity.text)
+            terms.append(f"{label} {shown} {marker}" if label else f"{shown} {marker}")
         if sign == "÷":
             outcome = f"{result:.1f}%"
+        elif operands[0][0].kind == "count":
+            outcome = english_count(result, operands[0][0].unit) if q.lang == "en" else f"{result:g}{operands[0][0].unit}"
         else:
             outcome = format_money(result, q.lang)
         expression = f" {sign} ".join(terms) + f" = {outcome}"
-        text = render(f"{q.lang}.computed", expression=expression, scope=scope(q, operands[0][2]), cite="")
-        for quantity, unit, hit in operands:
+        years = sorted({int(h.metadata.get("doc_year") or 0) for _, _, h in operands} - {0})
+        scope_text = render(f"{q.lang}.scope", year=years[0]) if len(years) == 1 else ""
+        text = render(f"{q.lang}.computed", expression=expression, scope=scope_text, cite="").strip()
+        seen: set[str] = set()
+        for _quantity, unit, hit in operands:
+            if unit.quote() in seen:
+                continue
+            seen.add(unit.quote())
             text += "\n" + render(f"{q.lang}.evidence", quote=unit.quote(), cite=cite(hit))
-        return Draft(text=text.replace("  ", " ").strip(), hits=cite.hits, highlights=cite.highlights,
-                     derived=[result, round(result, 1)])
+        return Draft(text=text, hits=cite.hits, highlights=cite.highlights, derived=[result, round(result, 1)])
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def score_unit(unit: Unit, q: Question, weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    if total:
-        own = sum(w for t, w in weights.items() if t in unit.tokens)
-        near = sum(w for t, w in weights.items() if t not in unit.tokens and t in unit.context)
-        score = (own + 0.5 * near) / total
-    else:
-        score = 0.5  # the question has no topic words ("총 예산은?"): rank and cues decide
-        if TOTAL_MARK.search(unit.text):
-            score += 0.25  # ... and then it asks for the whole, not a part
+def coverage(unit: Unit, groups: list[tuple[Group, float]], lang: str) -> float:
+    """Share of the question's topic (by weight) that the unit holds; its lead, section and
+    title count half. A word the glossary cannot translate only counts for units in the
+    question's own language. 1.0 when the question names no topic."""
+    same_language = unit.lang == lang
+    matchable = [(g, w) for g, w in groups if same_language or g.translated or _script_neutral(g.word)]
+    total = sum(w for _, w in matchable)
+    if not total:
+        return 1.0 if not groups else 0.5
+    own = sum(w for g, w in matchable if any(t in unit.tokens for t in g.terms))
+    near = sum(w for g, w in matchable if not any(t in unit.tokens for t in g.terms)
+               and any(t in unit.context for t in g.terms))
+    return (own + 0.5 * near) / total
+
+
+def topic_weights(q: Question, ctx: Context) -> list[tuple[Group, float]]:
+    """Each topic group with its weight: rarity in the corpus (idf) times the word's factor.
+
+    A word the corpus never uses counts in full when it is a noun (the question asks about
+    something the documents may not have: "personnel costs", "김주애"), but English words that
+    look like verb forms ("carrying", "planned") are dropped: paraphrases, not topics."""
+    out = []
+    for group in q.focus_groups():
+        known = [t for t in group.terms if ctx.df(t) > 0]
+        if not known:
+            if re.search(r"(ing|ed|ly)$", group.word) or group.factor < 1.0:
+                continue
+            out.append((group, idf(0, ctx.n_docs)))
+            continue
+        out.append((group, group.factor * max(idf(ctx.df(t), ctx.n_docs) for t in known)))
+    return out
+
+
+def _script_neutral(word: str) -> bool:
+    """Acronyms and names written the same in both languages' text (CCTV, AI, GIS, DDP)."""
+    return bool(re.fullmatch(r"[a-z0-9/]{2,6}", word)) and word.upper() == word.upper()
+
+
+def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float) -> float:
+    score = cover if has_topic else 0.5
+    if not has_topic and TOTAL_MARK.search(unit.text):
+        score += 0.25  # no topic named ("총 예산은?"): the whole, not a part
     score += 0.3 / (1 + unit.hit)
-    if unit.kind == "item" and (q.numeric or q.kind == "date"):
-        score += 0.05  # an item names exactly what its figure belongs to
     if q.numeric or q.kind == "date":
-        score += 0.3 if unit.has(q.kind) else -0.5
+        quantity = pick_quantity(unit, q) if q.kind != "date" else None
+        score += 0.3 if (quantity is not None or (q.kind == "date" and unit.has("date"))) else -0.5
+        if quantity is not None:
+            score += 0.2 * closeness(unit, q, quantity)
+        if unit.kind == "item":
+            score += 0.05  # an item names exactly what its figure belongs to
     if q.wants_total and TOTAL_MARK.search(unit.text):
         score += 0.25
     if q.kind == "list" or q.op in ("max", "min"):
         score += 0.3 if unit.items else 0.0
-    if q.kind == "count" and q.count_unit:
-        if any(x.kind == "count" and _unit_matches(x.unit, q.count_unit) for x in unit.quantities):
-            score += 0.15
     return score
 
 
-def _unit_matches(unit: str, wanted: str) -> bool:
-    english = {"건": ("projects", "project", "cases", "case"), "개": ("companies", "jobs", "services"),
-               "명": ("people",)}
-    return unit == wanted or unit in english.get(wanted, ())
+def term_positions(unit: Unit, q: Question) -> list[tuple[int, int]]:
+    text = unit.text.lower()
+    spans = []
+    for term in q.focus_terms():
+        start = text.find(term.lower())
+        while start >= 0:
+            spans.append((start, start + len(term)))
+            start = text.find(term.lower(), start + 1)
+    return spans
 
 
-def unknown_terms(q: Question, ctx: Context) -> list[str]:
-    """Nouns of the question that no passage contains (after glossary translation).
-
-    Korean nouns and English proper nouns count; other English words count only when most of
-    the question's English content words are unknown (a question about something else)."""
-    unknown: list[str] = []
-    with_glossary = {p.lower() for e in find_english(q.text) for p in e.en}
-    for token in kiwi().tokenize(q.text):
-        form = token.form
-        if form.lower() in stopwords() or len(form) < 2:
-            continue
-        if token.tag in ("NNG", "NNP") and ctx.df(form) == 0:
-            unknown.append(form)
-        elif token.tag == "SL" and form[0].isupper() and ctx.df(form.lower()) == 0:
-            if not any(form.lower() in p for p in with_glossary):
-                unknown.append(form)
-    english = q.english_words()
-    missing = [w for w in english if ctx.df(w) == 0]
-    if english and len(missing) * 2 > len(english):
-        unknown.extend(w for w in missing if w not in unknown)
-    return list(dict.fromkeys(unknown))
+def closeness(unit: Unit, q: Question, quantity: Quantity) -> float:
+    """1.0 when a topic word stands right before the figure, falling to 0 at 60 characters."""
+    spans = term_positions(unit, q)
+    if not spans:
+        return 0.0
+    distance = min(
+        (quantity.start - end) if quantity.start >= end else 2 * (start - quantity.end) + 10
+        for start, end in spans
+    )
+    return max(0.0, 1.0 - max(0, distance) / 60)
 
 
 def year_ok(unit: Unit, hit: Hit, years: set[int]) -> bool:
@@ -326,35 +413,48 @@ def year_ok(unit: Unit, hit: Hit, years: set[int]) -> bool:
     return doc_year in years and not (mentioned - years and len(mentioned) == 1 and doc_year not in mentioned)
 
 
+def _unit_matches(unit: str, wanted: str) -> bool:
+    english = {"건": ("projects", "project", "cases", "case"), "개": ("companies", "jobs", "services"),
+               "명": ("people",)}
+    return unit == wanted or unit in english.get(wanted, ())
+
+
 def pick_quantity(unit: Unit, q: Question) -> Quantity | None:
+    """The figure of the asked kind that belongs to the question's topic: the nearest after a
+    topic word; a total when the question asks for one; the stated change for differences."""
     kind = "money" if q.kind not in ("count", "percent") else q.kind
     found = [x for x in unit.quantities if x.kind == kind]
     if kind == "count" and q.count_unit:
         preferred = [x for x in found if _unit_matches(x.unit, q.count_unit)]
-        found = preferred or found
+        found = preferred if (preferred or q.strict_unit) else found
     if not found:
         return None
+    if q.op == "diff":
+        changes = [x for x in found if INCREASE.match(unit.text[x.end : x.end + 12])]
+        if changes:
+            return changes[0]
     if len(found) == 1:
         return found[0]
     if q.wants_total:
-        marked = [x for x in found if TOTAL_MARK.search(unit.text[max(0, x.start - 12) : x.start + 1])]
+        marked = [x for x in found if TOTAL_MARK.search(unit.text[max(0, x.start - 14) : x.start + 1])]
         if marked:
             return marked[0]
-    # the amount nearest after a topic word of the question
-    positions = [unit.text.lower().find(t) for t in q.focus_terms() if unit.text.lower().find(t) >= 0]
-    if positions:
-        anchor = min(positions)
-        after = [x for x in found if x.start >= anchor]
-        if after:
-            return after[0]
-    return found[0]
+    return max(found, key=lambda x: (closeness(unit, q, x), -x.start))
 
 
 def first_money(text: str) -> float | None:
-    from budgetqa.numbers import find_quantities
-
     money = [q.value for q in find_quantities(text) if q.kind == "money"]
     return money[0] if money else None
+
+
+def wanted_count(text: str) -> int:
+    """"가장 큰 항목 세 개" -> 3; default 1."""
+    words = {"두": 2, "세": 3, "네": 4, "다섯": 5, "two": 2, "three": 3, "four": 4, "five": 5}
+    match = re.search(r"(\d+|두|세|네|다섯|two|three|four|five)\s*(개|가지|곳|items?|fields?|areas?)", text, re.I)
+    if not match:
+        return 1
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else words.get(word, 1)
 
 
 def format_quantity(quantity: Quantity, lang: str) -> str:
@@ -369,21 +469,23 @@ def format_quantity(quantity: Quantity, lang: str) -> str:
 
 
 def format_money(value: float, lang: str, written: str = "", currency: str = "KRW") -> str:
+    korean_written = bool(written) and bool(re.search(r"[억조만]", written))
+    if currency != "KRW":
+        return written or english_money(value, currency)
     if lang == "en":
-        english = english_money(value, currency)
-        korean = written if written and re.search(r"[억조만]", written) else korean_money(value)
-        return f"{english} ({korean})" if currency == "KRW" else english
-    korean = korean_money(value) if not written or not re.search(r"[억조만]", written) else written
-    if currency == "KRW" and written and not re.search(r"[억조만]", written):
-        return f"{korean} ({written})"
-    return korean
+        return f"{english_money(value)} ({written if korean_written else korean_money(value)})"
+    if written and not korean_written:
+        return f"{korean_money(value)} ({written})"
+    return written or korean_money(value)
 
 
-def short_money(value: float, lang: str) -> str:
-    """Operands in arithmetic: "1113억" / "111.3 billion"."""
+def short_value(quantity: Quantity, lang: str) -> str:
+    """An operand in shown arithmetic: "1113억" / "111.3 billion" / "1,431"."""
+    if quantity.kind == "count":
+        return english_count(quantity.value, "") if lang == "en" else f"{quantity.value:g}"
     if lang == "en":
-        return english_money(value).replace(" won", "")
-    return korean_money(value).replace(" 원", "")
+        return english_money(quantity.value).replace(" won", "")
+    return korean_money(quantity.value).replace(" 원", "")
 
 
 def item_label(unit: Unit, span: str, lang: str) -> str:
@@ -394,7 +496,7 @@ def item_label(unit: Unit, span: str, lang: str) -> str:
     if span and span in head:
         head = head[: head.index(span)]
     head = re.sub(r"^[-\s]+|[\s:(（]+$", "", head)
-    if not head or len(head) > 40:
+    if not head or len(head) > 50:
         return ""
     if lang == "en" and english_label_of(head):
         return f"{head} ({english_label_of(head)}): "
@@ -402,16 +504,16 @@ def item_label(unit: Unit, span: str, lang: str) -> str:
 
 
 def english_label_of(text: str) -> str:
-    from retrieve.glossary import find_korean
-
+    if not re.search(r"[가-힣]", text):
+        return ""
     entries = find_korean(text)
     return ", ".join(e.en[0] for e in entries[:2]) if entries else english_label(text)
 
 
 def scope(q: Question, hit: Hit) -> str:
     year = hit.metadata.get("doc_year") or ""
-    if q.years:
-        year = min(q.years) if len(q.years) == 1 else year
+    if len(q.years) == 1:
+        year = next(iter(q.years))
     return render(f"{q.lang}.scope", year=year) if year else ""
 
 
@@ -427,6 +529,15 @@ def date_value(text: str, lang: str) -> tuple[str, str]:
     return format_date(Date(y, mo, d).isoformat(), lang), span
 
 
+def states_date(text: str, iso: str) -> bool:
+    """Whether a passage states the document's date (in any of the usual forms)."""
+    if not re.match(r"\d{4}-\d{2}-\d{2}", iso):
+        return False
+    y, mo, d = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    forms = [f"{y}년 {mo}월 {d}일", f"{mo}월 {d}일", f"{MONTHS[mo - 1]} {d}, {y}", f"{d}일 밝혔다"]
+    return any(form in text for form in forms)
+
+
 def format_date(iso: str, lang: str) -> str:
     if not re.match(r"\d{4}-\d{2}-\d{2}", iso):
         return iso
@@ -436,36 +547,57 @@ def format_date(iso: str, lang: str) -> str:
     return f"{y}년 {mo}월 {d}일"
 
 
-SPLIT_KO = re.compile(r"\s*(?:와|과|및|하고|랑|,)\s+")
+SPLIT_KO = re.compile(r"(?:와|과|랑|이랑|하고|및)\s+|,\s*")
+OP_CUE_KO = re.compile(r"(을|를|의|은|는)?\s*(합치면|합하면|더하면|합계|합산|합친|모두 합|차이|비중|비율|얼마나|전체|총합|세 유형|두 유형).*$")
+TRAILING_KO = re.compile(r"(\s*(예산|금액|사업비|정보화|몫|규모|분야|항목|유형|세|두|을|를|의|은|는|에서|에|이|가))+$")
 
 
-def sub_questions(q: Question) -> list[str]:
-    """The operands of a sum, difference or share as stand-alone questions.
-
-    Two years ("2022년과 2023년 정보화 예산 차이") give the same question for each year; two
-    named items ("자치구와 투자출연기관 예산을 합치면") give one question per item."""
-    rest = re.sub(r"(19|20)\d{2}\s*년?", "", q.text)
-    if len(q.years) == 2:
-        topic = re.sub(r"(합치면|합하면|차이는?|차이|얼마나.*|difference.*|combined.*|과|와|and)\W*$", "", rest)
-        return [f"{y}년 {topic.strip()} 총 예산" if q.lang == "ko" else f"{topic.strip()} total budget {y}"
-                for y in sorted(q.years)]
-    year = " ".join(f"{y}년" for y in sorted(q.years))
+def split_subjects(q: Question) -> list[str]:
+    """The things a sum, difference or share is about: "자치구랑 투자출연기관 예산을 합치면" ->
+    ["자치구", "투자출연기관"]; "the Metaverse Seoul stage 2 and CCTV upgrade allocations" ->
+    ["Metaverse Seoul stage 2", "CCTV upgrade"]."""
+    text = re.sub(r"(19|20)\d{2}\s*년?(에|의|도)?", " ", q.text)
     if q.lang == "ko":
-        head = re.split(r"(예산|금액|규모|사업비|을|를|의|은|는)\s", rest + " ", maxsplit=1)[0]
-        names = [n.strip() for n in SPLIT_KO.split(head) if n.strip()]
-    else:
-        names = [e.ko[0] for e in _specific_entries(q.text)]
-    if q.op == "share":
-        return [f"{year} {names[0]} 예산".strip()] if names else []
-    return [f"{year} {n} 예산".strip() for n in names] if len(names) == 2 else []
+        head = OP_CUE_KO.sub("", text).strip()
+        head = re.sub(r"^.*(에서|중)\s+", "", head)
+        names = [TRAILING_KO.sub("", n).strip() for n in SPLIT_KO.split(head)]
+        return [n for n in names if n and re.search(r"\w", n)]
+    words = re.findall(r"[\w/·'-]+|,", text.replace("'s", ""))
+    cuts = [i for i, w in enumerate(words) if w.lower() == "and" or w == ","]
+    if not cuts:
+        return []
+    names = []
+    for n, cut in enumerate(cuts):
+        left_stop = cuts[n - 1] if n else -1
+        left = _phrase(words[left_stop + 1 : cut], from_right=True) if n == 0 else None
+        if left:
+            names.append(left)
+        right_end = cuts[n + 1] if n + 1 < len(cuts) else len(words)
+        right = _phrase(words[cut + 1 : right_end], from_right=False)
+        if right:
+            names.append(right)
+    return names
 
 
-def _specific_entries(text: str) -> list:
-    generic = {"budget", "total", "project", "information technology", "Seoul Metropolitan Government",
-               "invest", "how many projects", "informatization budget", "information technology projects"}
-    entries = [e for e in find_english(text) if e.en[0] not in generic]
-    positions = []
-    for entry in entries:
-        spots = [text.lower().find(p.lower()) for p in entry.en if text.lower().find(p.lower()) >= 0]
-        positions.append((min(spots) if spots else 0, entry))
-    return [e for _, e in sorted(positions, key=lambda p: p[0])]
+def _phrase(words: list[str], from_right: bool) -> str:
+    """The noun phrase next to a conjunction: content words, stopping at a function word."""
+    seq = list(reversed(words)) if from_right else list(words)
+    while seq and seq[0].lower() in stopwords() and not seq[0][0].isdigit():
+        seq.pop(0)
+    out = []
+    for word in seq:
+        if word.lower() in stopwords() and not word[0].isdigit():
+            break
+        out.append(word)
+    if from_right:
+        out.reverse()
+    return " ".join(out)
+
+
+def specific_terms(q: Question) -> list[str]:
+    """Topic words beyond generic budget vocabulary (empty for "the total IT budget")."""
+    return [t for t in q.focus_terms() if t not in GENERIC_TERMS]
+
+
+GENERIC_TERMS = {"budget", "information", "technology", "it", "ict", "total", "projects", "project", "seoul",
+                 "정보", "정보화", "예산", "사업", "서울시", "총", "총액", "전체", "통신", "정보통신"}

@@ -24,9 +24,11 @@ def unsupported_numbers(answer: str, cited: list[Hit], derived: list[float] = ()
     """The figures of ``answer`` that neither a cited passage nor the shown arithmetic supports."""
     text = MARKER.sub(" ", answer)
     sources = [h.text for h in cited]
-    meta = " ".join(f"{h.metadata.get('date', '')} {h.metadata.get('doc_year', '')}" for h in cited)
+    meta = " ".join(
+        f"{h.metadata.get(k, '')}" for h in cited for k in ("date", "time", "doc_year", "contact", "title")
+    )
     money = [q.value for s in sources for q in find_quantities(s) if q.kind == "money"]
-    plain = set().union(*(_numbers(s) for s in sources), _numbers(meta.replace("-", " ")))
+    plain = set().union(*(_numbers(s) for s in sources), _numbers(re.sub(r"[-:]", " ", meta)))
     plain |= {q.value for s in sources for q in find_quantities(s)}
     derived = list(derived)
     problems: list[str] = []

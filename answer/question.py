@@ -14,7 +14,7 @@ from importlib import resources
 
 from budgetqa.korean import is_korean, search_tokens
 from budgetqa.places import cities_in
-from retrieve.glossary import find_english
+from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
 
 # kind of answer -> (Korean cue, English cue); the first kind whose cue matches wins, in the
@@ -23,7 +23,8 @@ CUES: dict[str, tuple[str, str]] = {
     "publisher": (r"언론사|매체|어느 신문|어디(서|에서)? 보도|출처|어디 기사",
                   r"\bpublisher|which (news|media|outlet|newspaper|paper)|news outlet|publication\b|\bsource\b"),
     "reporter": (r"기자|작성자|누가 (썼|작성)|글쓴이", r"\breporter|journalist|who wrote|\bauthor"),
-    "published": (r"(언제|며칠에?|날짜).{0,6}(보도|발표|게재|기사|나왔|공개)|(보도|발표|게재|기사 ?입력)(된|한|일|날짜|시점)"
+    "published": (r"(언제|며칠에?|날짜|몇 ?시).{0,8}(보도|발표|게재|기사|나왔|공개|올라|배포)|(보도|발표|게재|기사 ?입력)(된|한|일|날짜|시점)"
+                  r"|(기사|보도자료).{0,12}(언제|몇 ?시|날짜)"
                   r"|언제 (보도|발표|게재)",
                   r"when (was|were|did) .{0,40}(publish|announc|releas|report|post)|publication date|"
                   r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)"),
@@ -52,7 +53,9 @@ OPS: dict[str, tuple[str, str]] = {
     "min": (r"가장 (적|작|낮)|최소|제일 (적|작)", r"\b(smallest|least|lowest|fewest)\b"),
 }
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
-WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
+THIS_YEAR = re.compile(r"올해|금년|이번 해|this year|current year", re.IGNORECASE)
+COUNT_WORD = re.compile(r"몇\s*(건|개|명|곳|가지|대|종|군데)")
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +63,49 @@ def stopwords() -> frozenset[str]:
     text = resources.files("answer").joinpath("stopwords.txt").read_text(encoding="utf-8")
     words = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
     return frozenset(w.lower() for w in words)
+
+
+@dataclass(frozen=True)
+class Group:
+    word: str
+    terms: tuple[str, ...]  # the word and its translations, as search tokens
+    translated: bool  # has a glossary translation (can match the other language)
+    factor: float = 1.0
+
+
+FUNCTION_WORDS = frozenset("a an the of and or in on at for to by with from as is are".split())
+CONTENT_TAGS = {"NNG": 1.0, "NNP": 1.0, "SL": 1.0, "SH": 1.0, "XR": 1.0, "NR": 0.5, "VV": 0.5, "VA": 0.5}
+
+
+@lru_cache(maxsize=512)
+def _focus_groups(text: str, lang: str) -> list[Group]:
+    from budgetqa.korean import _lock, kiwi
+
+    entries = find_english(text) if lang == "en" else find_korean(text)
+    alternatives: dict[str, set[str]] = {}
+    for entry in entries:
+        source = entry.en if lang == "en" else entry.ko
+        # synonyms in the question's language and translations in the other one
+        others = {t for phrase in entry.ko + entry.en for t in search_tokens(phrase) if t not in FUNCTION_WORDS}
+        for phrase in source:
+            if (phrase.lower() in text.lower()) if lang == "en" else (phrase in text):
+                for token in search_tokens(phrase):
+                    alternatives.setdefault(token, set()).update(others)
+    with _lock:
+        morphemes = kiwi().tokenize(text.replace("'s", ""))
+    groups: list[Group] = []
+    seen: set[str] = set()
+    for m in morphemes:
+        form = m.form.lower().strip(".,;:!?'\"")
+        factor = CONTENT_TAGS.get(m.tag)
+        if factor is None or form in stopwords() or form in seen or len(form) < 2 and m.tag != "SH":
+            continue
+        if re.fullmatch(r"[\d.,]+", form):
+            continue
+        seen.add(form)
+        other = alternatives.get(form, set()) - {form}
+        groups.append(Group(form, (form, *sorted(other)), bool(other), factor))
+    return groups
 
 
 @dataclass
@@ -72,21 +118,21 @@ class Question:
     cities: set[str] = field(default_factory=set)
     wants_total: bool = False
     count_unit: str = ""  # preferred unit for counts: 건 (projects), 개 (things), 명 (people)
+    strict_unit: bool = False  # "몇 대" asks for machines: a count in another unit is no answer
+    this_year: bool = False  # "올해", "this year": the most recent year in the store
 
     @property
     def numeric(self) -> bool:
         return self.kind in ("money", "count", "percent")
 
     def focus_terms(self) -> list[str]:
-        """Topic words of the question (Korean-side tokens; English words and their glossary
-        translations), without question words and generic budget words."""
-        terms = [t for t in search_tokens(self.text, query=True) if t not in stopwords()]
-        if self.lang == "en":
-            for entry in find_english(self.text):
-                for ko in entry.ko[:2]:
-                    terms.extend(t for t in search_tokens(ko, query=True) if t not in stopwords())
-        terms = [t for t in terms if not t.isdigit() and not re.fullmatch(r"\d[\d.,]*\D?", t)]
-        return list(dict.fromkeys(terms))
+        """Topic words of the question and their glossary translations, flattened."""
+        return list(dict.fromkeys(t for group in self.focus_groups() for t in group.terms))
+
+    def focus_groups(self) -> list[Group]:
+        """One group per topic word of the question: the word, its glossary translations
+        (other language) and a weight factor (nouns 1.0, verb and adjective stems 0.5)."""
+        return _focus_groups(self.text, self.lang)
 
     def english_words(self) -> list[str]:
         """English content words of the question that no glossary phrase covers."""
@@ -94,7 +140,7 @@ class Question:
             return []
         covered = " ".join(p for e in find_english(self.text) for p in e.en).lower()
         return [
-            w.lower() for w in WORD.findall(self.text)
+            w.lower() for w in WORD.findall(self.text.replace("'s", ""))
             if w.lower() not in stopwords() and w.lower() not in covered and len(w) > 2
         ]
 
@@ -116,13 +162,18 @@ def analyze(text: str) -> Question:
         kind = "percent"
     elif op in ("sum", "diff") and kind not in ("count",):
         kind = "money"
-    count_unit = ""
+    count_unit, strict = "", False
     if kind == "count":
-        if re.search(r"건|사업|project|case", text, re.IGNORECASE):
+        asked = COUNT_WORD.search(text)
+        if re.search(r"건|사업|프로젝트|project|case|tender|order", text, re.IGNORECASE):
             count_unit = "건"
         elif re.search(r"명|people|persons", text, re.IGNORECASE):
             count_unit = "명"
-        elif re.search(r"개|기업|compan|firm|job|일자리|서비스|service|곳|place", text, re.IGNORECASE):
+        elif asked and asked.group(1) in ("대", "곳", "종"):
+            count_unit, strict = asked.group(1), True
+        elif re.search(r"cameras?|machines?|units?", text, re.IGNORECASE):
+            count_unit, strict = "대", True
+        elif re.search(r"개|기업|compan|firm|job|일자리|서비스|service|곳|place|point", text, re.IGNORECASE):
             count_unit = "개"
     return Question(
         text=text,
@@ -133,6 +184,8 @@ def analyze(text: str) -> Question:
         cities=set(cities_in(text)),
         wants_total=bool(TOTAL_CUE.search(text)),
         count_unit=count_unit,
+        strict_unit=strict,
+        this_year=bool(THIS_YEAR.search(text)),
     )
 
 

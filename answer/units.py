@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from budgetqa.korean import search_tokens, split_sentences
+from budgetqa.korean import is_korean, search_tokens, split_sentences
 from budgetqa.numbers import Quantity, find_quantities
 from budgetqa.types import Hit
 from retrieve.glossary import cross_language_terms
@@ -35,6 +35,7 @@ class Unit:
     tokens: set[str] = field(default_factory=set)
     context: set[str] = field(default_factory=set)  # lead, section and title tokens
     quantities: list[Quantity] = field(default_factory=list)
+    lang: str = "ko"
 
     def has(self, kind: str) -> bool:
         if kind == "date":
@@ -92,4 +93,5 @@ def _unit(hit: int, text: str, lead: str, kind: str, context: set[str]) -> Unit:
         tokens=_tokens(text),
         context=context | set(search_tokens(lead)),
         quantities=find_quantities(text),
+        lang="ko" if is_korean(text) else "en",
     )

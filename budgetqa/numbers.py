@@ -33,8 +33,11 @@ EN_MONEY = re.compile(
     r"(trillion|billion|million|thousand|tn|bn|mn)\b\.?\s*(won|KRW|dollars|USD)?",
     re.IGNORECASE,
 )
+# "1,045 information and technology projects": up to four words may stand between
 COUNT = re.compile(
-    rf"(?<![\d.,])({NUM})\s*(건|개|명|곳|종|대|projects?|cases?|jobs?|companies|services)", re.IGNORECASE
+    rf"(?<![\d.,])({NUM})\s*(건|개|명|곳|종|대|(?:(?:[A-Za-z-]+\s+){{0,4}})"
+    r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras))",
+    re.IGNORECASE,
 )
 PERCENT = re.compile(rf"(?<![\d.,])({NUM})\s*(%|퍼센트|percent)", re.IGNORECASE)
 COUNT_EN = {"건": "projects", "개": "", "명": "people", "곳": "places", "종": "kinds", "대": "units"}
@@ -88,7 +91,7 @@ def find_quantities(text: str) -> list[Quantity]:
             Quantity(
                 _num(m.group(1)),
                 "count",
-                unit=m.group(2).lower(),
+                unit=m.group(2).lower().split()[-1] if m.group(2).isascii() else m.group(2),
                 text=m.group(0),
                 start=m.start(),
                 end=m.end(),

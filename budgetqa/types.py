@@ -13,7 +13,8 @@ class DocumentMeta:
     source: str  # file name or URL the document came from
     title: str = ""
     publisher: str = ""
-    date: str = ""  # ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM
+    date: str = ""  # ISO 8601: YYYY-MM-DD
+    time: str = ""  # HH:MM, when the page gives it ("기사입력 : 2023년01월25일 11:15")
     reporter: str = ""
     contact: str = ""
     url: str = ""

@@ -131,7 +131,10 @@ def _header_fields(lines: list[str]) -> tuple[dict[str, str], set[int]]:
             fields[name] = match.group(2).strip()
             rows.add(i)
     if "date" in fields:
-        fields["date"] = parse_date(fields["date"])
+        raw = fields["date"]
+        fields["date"] = parse_date(raw)
+        if time := re.search(r"(?<!\d)([01]?\d|2[0-3]):([0-5]\d)(?!\d)", raw):
+            fields["time"] = f"{int(time.group(1)):02d}:{time.group(2)}"
     return fields, rows
 
 

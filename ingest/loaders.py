@@ -74,6 +74,7 @@ def load_document(path: str | Path) -> LoadedDocument:
         title=body.fields.get("title", ""),
         publisher=body.fields.get("publisher", ""),
         date=body.fields.get("date", ""),
+        time=body.fields.get("time", ""),
         reporter=body.fields.get("reporter", ""),
         contact=body.fields.get("contact", ""),
         url=body.fields.get("url", ""),

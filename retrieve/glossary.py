@@ -37,7 +37,8 @@ def entries() -> tuple[Entry, ...]:
 
 def _en_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in phrase.split()]
-    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
+    # "Blockchain-related", "CCTV-based": a hyphenated compound still names the term
+    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?:'s|s|es)?(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
-CHUNKER_VERSION = "4"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "5"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 
 
@@ -130,6 +130,13 @@ class PassageStore:
         """Ids and lexical tokens of every passage (the BM25 index is built from these)."""
         got = self._all(include=["metadatas"])
         return got["ids"], [json.loads(m.get("tokens", "[]")) for m in got["metadatas"]]
+
+    def passages_of(self, path: str) -> list[Hit]:
+        """Every passage of one document, in document order."""
+        got = self._collection.get(where={"path": path}, include=["documents", "metadatas"])
+        hits = [Hit(id=i, text=d, metadata=_public(m), score=0.0)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(hits, key=lambda h: int(h.metadata.get("position", 0)))
 
     def get(self, ids: list[str]) -> dict[str, Hit]:
         if not ids:
