@@ -157,6 +157,9 @@ class QAChain:
             if problems:
                 draft = abstain(f"unsupported numbers: {', '.join(problems)}", q.lang)
         retrieved: list[Hit] = state["retrieved"]
+        if not draft.abstained:  # passages fetched for sub-questions or metadata join the list
+            cited_ids = {h.id for h in draft.hits}
+            retrieved = [*draft.hits, *(h for h in retrieved if h.id not in cited_ids)]
         citations = [
             Citation(
                 n=n, id=h.id, text=h.text, source=h.source, title=h.title, date=h.date,

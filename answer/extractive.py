@@ -20,21 +20,22 @@ Every number in the text comes from a cited passage or from the shown arithmetic
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 
 from answer.question import Group, Question, analyze, idf, stopwords
 from answer.units import DATE_EN, DATE_KO, Unit, units_of
 from budgetqa.korean import search_tokens
-from budgetqa.numbers import Quantity, english_count, english_money, find_quantities, korean_money
+from budgetqa.numbers import Quantity, english_count, english_money, find_quantities, korean_money, same_value
 from budgetqa.prompts import render
 from budgetqa.types import Hit
 from ingest.split import years_in
 from retrieve.glossary import cross_language_terms, english_label, find_korean
 
-MIN_SCORE = 0.45  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
-MIN_COVERAGE = 0.5  # the best unit must hold at least half the question's topic (by weight)
+import os
+MIN_SCORE = float(os.environ.get("XMS", "0.45"))  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
+MIN_COVERAGE = float(os.environ.get("XMC", "0.4"))  # the best unit must hold at least half the question's topic (by weight)
 STATED_COVERAGE = 0.6  # a stated change or share is used instead of computing one above this
 INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie
@@ -104,8 +105,22 @@ class ExtractiveAnswerer:
         if (q.kind == "list" or q.op in ("max", "min")) and unit.items:
             return self._list(q, unit, hit)
         if q.numeric or q.kind == "date":
-            return self._fact(q, unit, hit)
+            return self._fact(q, unit, hit, self._corroborating(q, unit, hits, ctx))
         return self._sentences(q, unit, hits, ctx)
+
+    def _corroborating(self, q: Question, unit: Unit, hits: list[Hit], ctx: Context) -> list[tuple[Hit, str]]:
+        """Other passages that state the same figure about the same topic (cited as well)."""
+        quantity = pick_quantity(unit, q)
+        if quantity is None:
+            return []
+        out = []
+        for _score, cover, other in self.scored_units(q, hits, ctx):
+            if other.hit == unit.hit or cover < MIN_COVERAGE:
+                continue
+            same = [x for x in other.quantities if x.kind == quantity.kind and same_value(x.value, quantity.value)]
+            if same and hits[other.hit].id not in {h.id for h, _ in out}:
+                out.append((hits[other.hit], same[0].text))
+        return out[:2]
 
     # -- choosing the unit ------------------------------------------------------------------
     def scored_units(self, q: Question, hits: list[Hit], ctx: Context) -> list[tuple[float, float, Unit]]:
@@ -143,7 +158,9 @@ class ExtractiveAnswerer:
         return best, best_score
 
     # -- composing ------------------------------------------------------------------------------
-    def _fact(self, q: Question, unit: Unit, hit: Hit) -> Draft:
+    def _fact(self, q: Question, unit: Unit, hit: Hit,
+              also: Sequence[tuple[Hit, str]] = ()) -> Draft:
+        """The figure (or date) of ``unit``; ``also``: other passages stating the same figure."""
         cite = Citer()
         if q.kind == "date":
             value, span = date_value(unit.text, q.lang)
@@ -153,7 +170,8 @@ class ExtractiveAnswerer:
                 return abstain(f"not in the documents: no {q.kind} for this topic", q.lang)
             value, span = format_quantity(quantity, q.lang), quantity.text
         label = item_label(unit, span, q.lang)
-        text = render(f"{q.lang}.fact", label=label, value=value, scope=scope(q, hit), cite=cite(hit, span))
+        markers = cite(hit, span) + "".join(cite(h, s) for h, s in also)
+        text = render(f"{q.lang}.fact", label=label, value=value, scope=scope(q, hit), cite=markers)
         text += "\n" + render(f"{q.lang}.evidence", quote=unit.quote(), cite=cite(hit))
         return Draft(text=text, hits=cite.hits, highlights=cite.highlights)
 
@@ -270,7 +288,7 @@ class ExtractiveAnswerer:
         for _score, cover, unit in best[:3]:
             if cover < STATED_COVERAGE:
                 continue
-            if q.op == "diff" and not any(INCREASE.match(unit.text[x.end : x.end + 12]) for x in unit.quantities):
+            if q.op == "diff" and not any(is_change(unit, x) for x in unit.quantities):
                 continue
             if q.op == "share" and not unit.has("percent"):
                 continue
@@ -333,10 +351,9 @@ def coverage(unit: Unit, groups: list[tuple[Group, float]], lang: str) -> float:
     matchable = [(g, w) for g, w in groups if same_language or g.translated or _script_neutral(g.word)]
     total = sum(w for _, w in matchable)
     if not total:
-        return 1.0 if not groups else 0.5
-    own = sum(w for g, w in matchable if any(t in unit.tokens for t in g.terms))
-    near = sum(w for g, w in matchable if not any(t in unit.tokens for t in g.terms)
-               and any(t in unit.context for t in g.terms))
+        return 1.0 if not groups else 0.0
+    own = sum(w for g, w in matchable if g.matched_by(unit.tokens))
+    near = sum(w for g, w in matchable if not g.matched_by(unit.tokens) and g.matched_by(unit.context | unit.tokens))
     return (own + 0.5 * near) / total
 
 
@@ -349,7 +366,7 @@ def topic_weights(q: Question, ctx: Context) -> list[tuple[Group, float]]:
     out = []
     for group in q.focus_groups():
         known = [t for t in group.terms if ctx.df(t) > 0]
-        if not known:
+        if not known or not any(all(ctx.df(t) > 0 for t in alt) for alt in group.alternatives):
             if re.search(r"(ing|ed|ly)$", group.word) or group.factor < 1.0:
                 continue
             out.append((group, idf(0, ctx.n_docs)))
@@ -375,6 +392,8 @@ def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float) -> float:
             score += 0.2 * closeness(unit, q, quantity)
         if unit.kind == "item":
             score += 0.05  # an item names exactly what its figure belongs to
+            if quantity is not None and names_topic(unit, q, quantity):
+                score += 0.15
     if q.wants_total and TOTAL_MARK.search(unit.text):
         score += 0.25
     if q.kind == "list" or q.op in ("max", "min"):
@@ -430,7 +449,7 @@ def pick_quantity(unit: Unit, q: Question) -> Quantity | None:
     if not found:
         return None
     if q.op == "diff":
-        changes = [x for x in found if INCREASE.match(unit.text[x.end : x.end + 12])]
+        changes = [x for x in found if is_change(unit, x)]
         if changes:
             return changes[0]
     if len(found) == 1:
@@ -440,6 +459,18 @@ def pick_quantity(unit: Unit, q: Question) -> Quantity | None:
         if marked:
             return marked[0]
     return max(found, key=lambda x: (closeness(unit, q, x), -x.start))
+
+
+def names_topic(unit: Unit, q: Question, quantity: Quantity) -> bool:
+    """Whether the item's label (the words before its figure) names a topic of the question."""
+    label = set(search_tokens(unit.text[: quantity.start])) | set(search_tokens(cross_language_terms(unit.text[: quantity.start])))
+    return any(g.matched_by(label) for g in q.focus_groups())
+
+
+def is_change(unit: Unit, quantity: Quantity) -> bool:
+    """"1년 전보다 62억 원 증가" states a change; "7%(3459억 원) 증가" gives the base in brackets."""
+    before = unit.text[max(0, quantity.start - 2) : quantity.start]
+    return bool(INCREASE.match(unit.text[quantity.end : quantity.end + 12])) and "(" not in before
 
 
 def first_money(text: str) -> float | None:

@@ -67,10 +67,20 @@ def stopwords() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Group:
+    """A topic of the question: matched by a unit that holds every token of any one of its
+    alternatives (the word itself, its glossary synonyms and translations)."""
+
     word: str
-    terms: tuple[str, ...]  # the word and its translations, as search tokens
+    alternatives: tuple[tuple[str, ...], ...]
     translated: bool  # has a glossary translation (can match the other language)
     factor: float = 1.0
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for alt in self.alternatives for t in alt))
+
+    def matched_by(self, tokens: set[str]) -> bool:
+        return any(all(t in tokens for t in alt) for alt in self.alternatives)
 
 
 FUNCTION_WORDS = frozenset("a an the of and or in on at for to by with from as is are".split())
@@ -82,19 +92,25 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
     from budgetqa.korean import _lock, kiwi
 
     entries = find_english(text) if lang == "en" else find_korean(text)
-    alternatives: dict[str, set[str]] = {}
-    for entry in entries:
+    groups: list[Group] = []
+    generic: list[Group] = []  # glossary terms made only of generic words ("Seoul city government")
+    covered: set[str] = set()
+    for entry in entries:  # a glossary phrase is one topic: "인공지능", "hardware and software"
         source = entry.en if lang == "en" else entry.ko
-        # synonyms in the question's language and translations in the other one
-        others = {t for phrase in entry.ko + entry.en for t in search_tokens(phrase) if t not in FUNCTION_WORDS}
-        for phrase in source:
-            if (phrase.lower() in text.lower()) if lang == "en" else (phrase in text):
-                for token in search_tokens(phrase):
-                    alternatives.setdefault(token, set()).update(others)
+        found = [p for p in source if (p.lower() in text.lower() if lang == "en" else p in text)]
+        if not found:
+            continue
+        alternatives = {
+            tuple(t for t in search_tokens(phrase) if t not in FUNCTION_WORDS) for phrase in entry.ko + entry.en
+        }
+        alternatives = {a for a in alternatives if a}
+        covered.update(t for p in found for t in search_tokens(p))
+        topical = [p for p in found if any(t not in stopwords() for t in search_tokens(p))]
+        group = Group((topical or found)[0].lower(), tuple(sorted(alternatives, key=len)), True, 1.0)
+        (groups if topical else generic).append(group)
     with _lock:
         morphemes = kiwi().tokenize(text.replace("'s", ""))
-    groups: list[Group] = []
-    seen: set[str] = set()
+    seen: set[str] = set(covered)
     for m in morphemes:
         form = m.form.lower().strip(".,;:!?'\"")
         factor = CONTENT_TAGS.get(m.tag)
@@ -103,9 +119,9 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         if re.fullmatch(r"[\d.,]+", form):
             continue
         seen.add(form)
-        other = alternatives.get(form, set()) - {form}
-        groups.append(Group(form, (form, *sorted(other)), bool(other), factor))
-    return groups
+        groups.append(Group(form, ((form,),), False, factor))
+    # a question made only of generic words is about them ("the Seoul city government itself")
+    return groups if any(g.factor >= 1.0 for g in groups) else generic + groups
 
 
 @dataclass

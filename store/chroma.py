@@ -20,7 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
-CHUNKER_VERSION = "5"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "6"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 
 
@@ -204,28 +204,30 @@ class PassageStore:
                 ids=[p.id for p, _, _ in batch],
                 embeddings=vectors,
                 documents=[p.text for p, _, _ in batch],
-                metadatas=[
-                    {
-                        **p.metadata(),
-                        "path": path,
-                        "ingest_key": ingest_key,
-                        "tokens": json.dumps(t, ensure_ascii=False),
-                    }
-                    for p, _, t in batch
-                ],
+                metadatas=[self._row_metadata(p, path, ingest_key, t) for p, _, t in batch],
             )
         keep = set(new_ids)
         stale = sorted(old - keep)
         if stale:
             self._collection.delete(ids=stale)
-        # passages that stayed keep their ids; refresh their ingest key and position
-        kept = [p for p in passages if p.id in old]
+        # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
+        # a document's metadata (title, date ...) can change while a passage's text does not
+        kept = [(p, t) for p, _, t in zip(passages, embed_texts, tokens, strict=True) if p.id in old]
         if kept:
             self._collection.update(
-                ids=[p.id for p in kept],
-                metadatas=[{"ingest_key": ingest_key, "position": p.position} for p in kept],
+                ids=[p.id for p, _ in kept],
+                metadatas=[self._row_metadata(p, path, ingest_key, t) for p, t in kept],
             )
         return len(to_add), len(stale)
+
+    @staticmethod
+    def _row_metadata(passage: Passage, path: str, ingest_key: str, tokens: list[str]) -> dict[str, Any]:
+        return {
+            **passage.metadata(),
+            "path": path,
+            "ingest_key": ingest_key,
+            "tokens": json.dumps(tokens, ensure_ascii=False),
+        }
 
     def remove_document(self, path: str) -> int:
         ids = self._collection.get(where={"path": path}, include=[])["ids"]
