@@ -120,7 +120,7 @@ class ExtractiveAnswerer:
             same = [x for x in other.quantities if x.kind == quantity.kind and same_value(x.value, quantity.value)]
             if same and hits[other.hit].id not in {h.id for h, _ in out}:
                 out.append((hits[other.hit], same[0].text))
-        return out[:2]
+        return (out + same_document(quantity, hits[unit.hit], ctx, exclude={h.id for h, _ in out}))[:2]
 
     # -- choosing the unit ------------------------------------------------------------------
     def scored_units(self, q: Question, hits: list[Hit], ctx: Context) -> list[tuple[float, float, Unit]]:
@@ -274,11 +274,11 @@ class ExtractiveAnswerer:
         operands = [f for f in found if f is not None]
         values = [o[0].value for o in operands]
         if q.op == "share":
-            return self._arithmetic(q, operands, "÷", values[0] / values[1] * 100)
+            return self._arithmetic(q, operands, "÷", values[0] / values[1] * 100, ctx)
         if q.op == "diff":
             operands.sort(key=lambda o: -o[0].value)
-            return self._arithmetic(q, operands[:2], "−", operands[0][0].value - operands[1][0].value)
-        return self._arithmetic(q, operands, "+", sum(values))
+            return self._arithmetic(q, operands[:2], "−", operands[0][0].value - operands[1][0].value, ctx)
+        return self._arithmetic(q, operands, "+", sum(values), ctx)
 
     def _stated(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
         stated = Question(**{**q.__dict__, "op": "", "kind": "percent" if q.op == "share" else q.kind})
@@ -305,23 +305,42 @@ class ExtractiveAnswerer:
         sub.wants_total = whole or not specific_terms(sub)
         sub.count_unit = q.count_unit
         pool = ctx.search(text, years) if ctx.search else hits
-        scored = self.scored_units(sub, pool, ctx)
-        for _score, cover, unit in scored[:5]:
-            if cover < MIN_COVERAGE and not sub.wants_total:
+        if sub.wants_total:
+            return self._total(sub, pool, ctx)
+        for _score, cover, unit in self.scored_units(sub, pool, ctx)[:5]:
+            if cover < MIN_COVERAGE:
                 continue
             quantity = pick_quantity(unit, sub)
             if quantity is not None:
                 return quantity, unit, pool[unit.hit]
         return None
 
+    def _total(self, q: Question, hits: list[Hit], ctx: Context) -> tuple[Quantity, Unit, Hit] | None:
+        """A year's total: the largest amount (or count) a document of that year gives; a
+        budget article's total is the sum of its parts, so nothing in it is larger."""
+        kind = "count" if q.kind == "count" else "money"
+        best: tuple[Quantity, Unit, Hit] | None = None
+        for i, hit in enumerate(hits):
+            if q.years and hit.metadata.get("doc_year") not in q.years:
+                continue
+            for unit in units_of(i, hit):
+                for quantity in unit.quantities:
+                    if quantity.kind != kind or (kind == "count" and not _unit_matches(quantity.unit, "건")):
+                        continue
+                    if quantity.currency != "KRW":
+                        continue
+                    if best is None or quantity.value > best[0].value:
+                        best = (quantity, unit, hit)
+        return best
+
     def _arithmetic(self, q: Question, operands: list[tuple[Quantity, Unit, Hit]], sign: str,
-                    result: float) -> Draft:
+                    result: float, ctx: Context) -> Draft:
         cite = Citer()
         terms = []
         for quantity, unit, hit in operands:
             label = item_label(unit, quantity.text, q.lang).rstrip(": ")
             shown = short_value(quantity, q.lang)
-            marker = cite(hit, quantity.text)
+            marker = cite(hit, quantity.text) + "".join(cite(h, sp) for h, sp in same_document(quantity, hit, ctx)[:1])
             terms.append(f"{label} {shown} {marker}" if label else f"{shown} {marker}")
         if sign == "÷":
             outcome = f"{result:.1f}%"
@@ -461,6 +480,20 @@ def pick_quantity(unit: Unit, q: Question) -> Quantity | None:
     return max(found, key=lambda x: (closeness(unit, q, x), -x.start))
 
 
+def same_document(quantity: Quantity, hit: Hit, ctx: Context, exclude: set[str] = frozenset()) -> list[tuple[Hit, str]]:
+    """Other passages of ``hit``'s document that state the same figure ("also in [2]")."""
+    if ctx.passages_of is None or quantity.kind == "count" and quantity.value < 10:
+        return []
+    out = []
+    for other in ctx.passages_of(str(hit.metadata.get("path", ""))):
+        if other.id == hit.id or other.id in exclude:
+            continue
+        same = [x for x in find_quantities(other.text) if x.kind == quantity.kind and same_value(x.value, quantity.value)]
+        if same:
+            out.append((other, same[0].text))
+    return out
+
+
 def names_topic(unit: Unit, q: Question, quantity: Quantity) -> bool:
     """Whether the item's label (the words before its figure) names a topic of the question."""
     label = set(search_tokens(unit.text[: quantity.start])) | set(search_tokens(cross_language_terms(unit.text[: quantity.start])))
@@ -588,6 +621,13 @@ def split_subjects(q: Question) -> list[str]:
     ["자치구", "투자출연기관"]; "the Metaverse Seoul stage 2 and CCTV upgrade allocations" ->
     ["Metaverse Seoul stage 2", "CCTV upgrade"]."""
     text = re.sub(r"(19|20)\d{2}\s*년?(에|의|도)?", " ", q.text)
+    if q.op == "share":
+        if q.lang == "ko":
+            head = re.split(r"비중|비율|차지|전체의|전체 대비|몇 ?%|몇 ?퍼센트", text)[0]
+            head = re.split(r"(?:에서|중에?서?|가운데)\s+", head)[-1]
+            name = TRAILING_KO.sub("", head.strip()).strip()
+            return [name] if name else []
+        return [g.word for g in q.focus_groups() if not is_generic(g)][:1]
     if q.lang == "ko":
         head = OP_CUE_KO.sub("", text).strip()
         head = re.sub(r"^.*(에서|중)\s+", "", head)
@@ -627,7 +667,12 @@ def _phrase(words: list[str], from_right: bool) -> str:
 
 def specific_terms(q: Question) -> list[str]:
     """Topic words beyond generic budget vocabulary (empty for "the total IT budget")."""
-    return [t for t in q.focus_terms() if t not in GENERIC_TERMS]
+    return [g.word for g in q.focus_groups() if not is_generic(g)]
+
+
+def is_generic(group: Group) -> bool:
+    words = search_tokens(group.word) or [group.word]
+    return all(w in GENERIC_TERMS or w in stopwords() for w in words)
 
 
 GENERIC_TERMS = {"budget", "information", "technology", "it", "ict", "total", "projects", "project", "seoul",

@@ -46,8 +46,8 @@ OPS: dict[str, tuple[str, str]] = {
     "share": (r"비중|차지하는|전체의 몇|전체 대비|몇 ?%를|전체에서",
               r"share of|what share|percentage of the (total|whole|overall)|what percent(age)? of|portion of|"
               r"proportion of|fraction of"),
-    "diff": (r"차이|얼마나 (늘|증가|줄|감소|많)|증가액|증감|더 많|늘어난 금액",
-             r"difference|how much more|how much (did|has|does) .{0,40}(increase|grow|rise|change)|grew by|"
+    "diff": (r"차이|얼마나 (늘|증가|줄|감소|많)|증가액|증감|더 많|늘어난 금액|몇 (건|개) 더",
+             r"difference|how (much|many) more|how much (did|has|does) .{0,40}(increase|grow|rise|change)|grew by|"
              r"increase (from|over)|more than in"),
     "max": (r"가장 (많|큰|높)|최대|제일 (많|큰)", r"\b(largest|biggest|most money|highest|greatest)\b"),
     "min": (r"가장 (적|작|낮)|최소|제일 (적|작)", r"\b(smallest|least|lowest|fewest)\b"),
