@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 from answer.question import Group, Question, analyze, idf, stopwords
-from answer.units import DATE_EN, DATE_KO, Unit, units_of
+from answer.units import DATE_EN, DATE_KO, DATE_YEAR, Unit, units_of
 from budgetqa.korean import search_tokens
 from budgetqa.numbers import Quantity, english_count, english_money, find_quantities, korean_money, same_value
 from budgetqa.prompts import render
@@ -36,7 +36,7 @@ from retrieve.glossary import cross_language_terms, english_label, find_korean
 import os
 MIN_SCORE = float(os.environ.get("XMS", "0.45"))  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
 MIN_COVERAGE = float(os.environ.get("XMC", "0.4"))  # the best unit must hold at least half the question's topic (by weight)
-STATED_COVERAGE = 0.6  # a stated change or share is used instead of computing one above this
+STATED_COVERAGE = 0.5  # a stated change or share is used instead of computing one above this
 INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie
 TOTAL_MARK = re.compile(r"총 |모두 |전체|in total|a total of|total of|overall")
@@ -97,6 +97,11 @@ class ExtractiveAnswerer:
             computed = self._computed(q, hits, ctx)
             if computed is not None:
                 return computed
+        named = [x for x in find_quantities(q.text) if x.kind == "money"]
+        if named and q.kind in ("list", "who", "text"):
+            found = self._by_amount(q, named[0], hits, ctx)
+            if found is not None:
+                return found
         best = self.best_unit(q, hits, ctx)
         if isinstance(best, Draft):
             return best
@@ -107,6 +112,25 @@ class ExtractiveAnswerer:
         if q.numeric or q.kind == "date":
             return self._fact(q, unit, hit, self._corroborating(q, unit, hits, ctx))
         return self._sentences(q, unit, hits, ctx)
+
+    def _by_amount(self, q: Question, amount: Quantity, hits: list[Hit], ctx: Context) -> Draft | None:
+        """"Which fields received 3.1 billion won?": the items that hold that amount."""
+        cite = Citer()
+        lines: list[str] = []
+        for _score, _cover, unit in self.scored_units(q, hits, ctx):
+            if unit.kind != "item":
+                continue
+            if any(x.kind == "money" and same_value(x.value, amount.value) for x in unit.quantities):
+                item = unit.text.lstrip("▲").strip()
+                if item not in lines:
+                    cite(hits[unit.hit], item)
+                    lines.append(item)
+        if not lines:
+            return None
+        hit = cite.hits[0]
+        text = [render(f"{q.lang}.list_intro", scope=scope(q, hit), cite="".join(cite(h) for h in cite.hits))]
+        text += [render(f"{q.lang}.list_item", item=item) for item in lines]
+        return Draft(text="\n".join(text), hits=cite.hits, highlights=cite.highlights)
 
     def _corroborating(self, q: Question, unit: Unit, hits: list[Hit], ctx: Context) -> list[tuple[Hit, str]]:
         """Other passages that state the same figure about the same topic (cited as well)."""
@@ -132,7 +156,8 @@ class ExtractiveAnswerer:
                 if q.years and not year_ok(unit, hit, q.years):
                     continue
                 cover = coverage(unit, groups, q.lang)
-                scored.append((score_unit(unit, q, bool(groups), cover), cover, unit))
+                doc_year = int(hit.metadata.get("doc_year") or 0)
+                scored.append((score_unit(unit, q, bool(groups), cover, doc_year), cover, unit))
         scored.sort(key=lambda s: -s[0])
         return scored
 
@@ -196,11 +221,12 @@ class ExtractiveAnswerer:
         """Quote the best sentence, and the runner-up from the same passage when it also fits."""
         cite = Citer()
         parts = [render(f"{q.lang}.sentence", quote=unit.quote(), cite=cite(hits[unit.hit], unit.text))]
-        for _score, cover, other in self.scored_units(q, hits, ctx)[1:6]:
-            if other.hit == unit.hit and other.kind == "sentence" and cover >= 0.5 and other.text not in unit.text \
-                    and unit.text not in other.text:
+        extra = 2 if q.kind == "list" else 1
+        for _score, cover, other in self.scored_units(q, hits, ctx)[1:8]:
+            if extra and other.hit == unit.hit and other.kind == "sentence" and cover >= 0.5 \
+                    and other.text not in unit.text and unit.text not in other.text:
                 parts.append(render(f"{q.lang}.sentence", quote=other.quote(), cite=cite(hits[other.hit], other.text)))
-                break
+                extra -= 1
         return Draft(text="\n".join(parts), hits=cite.hits, highlights=cite.highlights)
 
     def _metadata(self, q: Question, hits: list[Hit], ctx: Context) -> Draft:
@@ -364,16 +390,21 @@ class ExtractiveAnswerer:
 # -- helpers ----------------------------------------------------------------------------------
 def coverage(unit: Unit, groups: list[tuple[Group, float]], lang: str) -> float:
     """Share of the question's topic (by weight) that the unit holds; its lead, section and
-    title count half. A word the glossary cannot translate only counts for units in the
-    question's own language. 1.0 when the question names no topic."""
+    title count half. For a unit in the other language, a word the glossary cannot translate
+    weighs half (it could not match, but the unit is not shown to be about it either).
+    1.0 when the question names no topic."""
+    if not groups:
+        return 1.0
     same_language = unit.lang == lang
-    matchable = [(g, w) for g, w in groups if same_language or g.translated or _script_neutral(g.word)]
-    total = sum(w for _, w in matchable)
-    if not total:
-        return 1.0 if not groups else 0.0
-    own = sum(w for g, w in matchable if g.matched_by(unit.tokens))
-    near = sum(w for g, w in matchable if not g.matched_by(unit.tokens) and g.matched_by(unit.context | unit.tokens))
-    return (own + 0.5 * near) / total
+
+    def weight(group: Group, w: float) -> float:
+        return w if same_language or group.translated or _script_neutral(group.word) else 0.5 * w
+
+    total = sum(weight(g, w) for g, w in groups)
+    own = sum(weight(g, w) for g, w in groups if g.matched_by(unit.tokens))
+    near = sum(weight(g, w) for g, w in groups if not g.matched_by(unit.tokens)
+               and g.matched_by(unit.context | unit.tokens))
+    return (own + 0.5 * near) / total if total else 0.0
 
 
 def topic_weights(q: Question, ctx: Context) -> list[tuple[Group, float]]:
@@ -399,8 +430,16 @@ def _script_neutral(word: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9/]{2,6}", word)) and word.upper() == word.upper()
 
 
-def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float) -> float:
+PERSON = re.compile(r"[가-힣]{2,4}\s*(서울)?시?\s*(시장|정책관|디지털정책관|스마트도시정책관|국장|실장|과장|기자|장관|위원장|대표)|"
+                    r"(Mayor|Director|Minister|Commissioner)\s+[A-Z][a-z]+")
+
+
+def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float, doc_year: int = 0) -> float:
     score = cover if has_topic else 0.5
+    if q.years and doc_year in q.years:
+        score += 0.2  # a document of that year speaks for it better than a mention elsewhere
+    if q.kind == "who" and PERSON.search(unit.text):
+        score += 0.3
     if not has_topic and TOTAL_MARK.search(unit.text):
         score += 0.25  # no topic named ("총 예산은?"): the whole, not a part
     score += 0.3 / (1 + unit.hit)
@@ -588,6 +627,9 @@ def date_value(text: str, lang: str) -> tuple[str, str]:
     elif m := DATE_EN.search(text):
         y, mo, d = int(m.group(3)), MONTHS.index(m.group(1)) + 1, int(m.group(2))
         span = m.group(0)
+    elif m := DATE_YEAR.search(text):
+        years = "–".join(g for g in m.groups() if g)
+        return (f"{years}년" if lang == "ko" else years), m.group(0)
     else:
         return "", ""
     return format_date(Date(y, mo, d).isoformat(), lang), span

@@ -27,7 +27,8 @@ CUES: dict[str, tuple[str, str]] = {
                   r"|(기사|보도자료).{0,12}(언제|몇 ?시|날짜)"
                   r"|언제 (보도|발표|게재)",
                   r"when (was|were|did) .{0,40}(publish|announc|releas|report|post)|publication date|"
-                  r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)"),
+                  r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)|"
+                  r"(what|which) (date|day) .{0,30}(announc|publish|releas)"),
     "percent": (r"몇 ?%|퍼센트|증가율|감소율|비율|비중|몇 ?프로|차지하",
                 r"percent|percentage|\bshare\b|\brate\b|proportion|%"),
     "count": (r"몇 ?(건|개|명|곳|가지|대|종|군데)|건수|개수|사업 ?수|몇 개의|얼마나 많은 (사업|기업)",
@@ -187,6 +188,8 @@ def analyze(text: str) -> Question:
             count_unit = "명"
         elif asked and asked.group(1) in ("대", "곳", "종"):
             count_unit, strict = asked.group(1), True
+        elif re.search(r"\bkinds?\b|\btypes?\b", text, re.IGNORECASE):
+            count_unit = "종"
         elif re.search(r"cameras?|machines?|units?", text, re.IGNORECASE):
             count_unit, strict = "대", True
         elif re.search(r"개|기업|compan|firm|job|일자리|서비스|service|곳|place|point", text, re.IGNORECASE):

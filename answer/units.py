@@ -19,6 +19,8 @@ from retrieve.glossary import cross_language_terms
 
 ITEM_END = re.compile(r"\s*(등이다|이다|다|등|으로 나뉜다|로 나뉜다|으로 잡혔다|로 잡혔다)\.?\s*$")
 DATE_KO = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일")
+# a year or a span of years also dates a plan: "2025~2026년", "(2023-2024)", "by the end of 2022"
+DATE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[~\-–]\s*((?:19|20)\d{2}))?(?:\s*년|(?!\d))(?!\s*(?:억|조|만|원|건|개))")
 DATE_EN = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+(\d{1,2}),?\s+(\d{4})\b"
@@ -39,7 +41,7 @@ class Unit:
 
     def has(self, kind: str) -> bool:
         if kind == "date":
-            return bool(DATE_KO.search(self.text) or DATE_EN.search(self.text))
+            return bool(DATE_KO.search(self.text) or DATE_EN.search(self.text) or DATE_YEAR.search(self.text))
         return any(q.kind == kind for q in self.quantities)
 
     def quote(self) -> str:
@@ -63,8 +65,10 @@ def units_of(hit_index: int, hit: Hit) -> list[Unit]:
         is_item = n > 0 and len(lines) > 1
         if is_item:
             text = line[2:] if line.startswith("- ") else line
-            pieces = [text] if "▲" not in text[1:] else [text]
+            pieces = [p.strip() for p in text.split("▲") if p.strip()] if text.count("▲") >= 2 else [text]
             for piece in pieces:
+                piece = ITEM_END.sub("", piece).strip(" ,") if len(pieces) > 1 else piece
+                piece = "▲" + piece if len(pieces) > 1 else piece
                 for sentence in split_sentences(piece) or [piece]:
                     units.append(_unit(hit_index, sentence, intro, "item", context))
             continue

@@ -35,8 +35,8 @@ EN_MONEY = re.compile(
 )
 # "1,045 information and technology projects": up to four words may stand between
 COUNT = re.compile(
-    rf"(?<![\d.,])({NUM})\s*(건|개|명|곳|종|대|(?:(?:[A-Za-z-]+\s+){{0,4}})"
-    r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras))",
+    rf"(?<![\d.,])({NUM})\s*여?\s*(건|개|명|곳|종|대|(?:(?:[A-Za-z-]+\s+){{0,4}})"
+    r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras|kinds|types))",
     re.IGNORECASE,
 )
 PERCENT = re.compile(rf"(?<![\d.,])({NUM})\s*(%|퍼센트|percent)", re.IGNORECASE)
