@@ -39,6 +39,7 @@ MIN_COVERAGE = float(os.environ.get("XMC", "0.4"))  # the best unit must hold at
 STATED_COVERAGE = 0.5  # a stated change or share is used instead of computing one above this
 INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie
+LOOKUP = re.compile(r"\bwhich\b|\bwhat (fields?|items?|areas?|projects?)\b|어떤|어느|무엇|뭐", re.IGNORECASE)
 TOTAL_MARK = re.compile(r"총 |모두 |전체|in total|a total of|total of|overall")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
@@ -98,7 +99,7 @@ class ExtractiveAnswerer:
             if computed is not None:
                 return computed
         named = [x for x in find_quantities(q.text) if x.kind == "money"]
-        if named and q.kind in ("list", "who", "text"):
+        if named and (q.kind in ("list", "who", "text") or LOOKUP.search(q.text)):
             found = self._by_amount(q, named[0], hits, ctx)
             if found is not None:
                 return found
@@ -108,6 +109,8 @@ class ExtractiveAnswerer:
         unit, _score = best
         hit = hits[unit.hit]
         if (q.kind == "list" or q.op in ("max", "min")) and unit.items:
+            return self._list(q, unit, hit)
+        if q.kind == "text" and unit.items and len(unit.text) < 40:  # a heading that introduces a list
             return self._list(q, unit, hit)
         if q.numeric or q.kind == "date":
             return self._fact(q, unit, hit, self._corroborating(q, unit, hits, ctx))
@@ -438,6 +441,8 @@ def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float, doc_year:
     score = cover if has_topic else 0.5
     if q.years and doc_year in q.years:
         score += 0.2  # a document of that year speaks for it better than a mention elsewhere
+    if q.years and other_year_only(unit, q.years):
+        score -= 0.15  # "작년(2022년) 3459억" in a 2023 article is about another year
     if q.kind == "who" and PERSON.search(unit.text):
         score += 0.3
     if not has_topic and TOTAL_MARK.search(unit.text):
@@ -483,11 +488,15 @@ def closeness(unit: Unit, q: Question, quantity: Quantity) -> float:
 
 
 def year_ok(unit: Unit, hit: Hit, years: set[int]) -> bool:
+    """A unit may answer for ``years`` when it names one of them, or when its document is of
+    that year (a unit of that document that names only another year is penalised in scoring)."""
     mentioned = set(years_in(unit.text) + years_in(unit.lead))
-    if mentioned & years:
-        return True
-    doc_year = hit.metadata.get("doc_year")
-    return doc_year in years and not (mentioned - years and len(mentioned) == 1 and doc_year not in mentioned)
+    return bool(mentioned & years) or hit.metadata.get("doc_year") in years
+
+
+def other_year_only(unit: Unit, years: set[int]) -> bool:
+    mentioned = set(years_in(unit.text) + years_in(unit.lead))
+    return bool(mentioned) and not (mentioned & years)
 
 
 def _unit_matches(unit: str, wanted: str) -> bool:

@@ -38,7 +38,7 @@ CUES: dict[str, tuple[str, str]] = {
     "money": (r"얼마|금액|예산|규모|투입|투자|비용|배정|편성|돈",
               r"how much|budget|amount|\bspen[dt]|\bcosts?\b|allocat|earmark|invest|\bwon\b|funding|set aside|money"),
     "list": (r"어떤|무엇|무슨|종류|목록|어느 분야|항목|꼽|뭐가|뭐야|무엇인가|나열|분야는|서비스는",
-             r"\bwhich\b|what (are|were|kinds?|types?|services|fields|areas|items)|\blist\b|name the|\bwhat\b"),
+             r"\bwhich\b|what (are|were|kinds?|types?|services|fields|areas|items)|\blist\b|name (the|some|a few)|\bwhat\b"),
 }
 KIND_ORDER = ["publisher", "reporter", "published", "percent", "count", "date", "who", "money", "list"]
 OPS: dict[str, tuple[str, str]] = {

@@ -113,6 +113,21 @@ def _split_english(text: str) -> list[str]:
 YEAR_TOKEN = re.compile(r"^(19|20)\d{2}(년)?$")
 
 
+def stem(word: str) -> str:
+    """A light English stemmer, the same for documents and questions: "ordered" -> "order",
+    "projects" -> "project", "cities" -> "city"."""
+    word = word.removesuffix("'s")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def search_tokens(text: str, query: bool = False) -> list[str]:
     """Tokens for lexical search: content morphemes, plus numbers joined with their unit.
 
@@ -130,7 +145,10 @@ def search_tokens(text: str, query: bool = False) -> list[str]:
             nxt = morphemes[i + 1] if i + 1 < len(morphemes) else None
             if nxt is not None and nxt.form in NUMBER_UNITS and nxt.start == m.start + m.len:
                 tokens.append(form + nxt.form)
-        elif m.tag in SEARCH_TAGS and form not in EN_STOPWORDS:
+        elif m.tag == "SL":
+            if form not in EN_STOPWORDS:
+                tokens.append(stem(form))
+        elif m.tag in SEARCH_TAGS:
             tokens.append(form)
     if query:
         tokens = [t for t in tokens if not YEAR_TOKEN.match(t) and t != "년"]

@@ -39,6 +39,15 @@ COUNT = re.compile(
     r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras|kinds|types))",
     re.IGNORECASE,
 )
+WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+# "seven services", "three stages": English counts written as words
+WORD_COUNT = re.compile(
+    r"\b(" + "|".join(WORD_NUMBERS) + r")\s+((?:[A-Za-z-]+\s+){0,2}?"
+    r"(?:projects?|services|areas|sectors|tasks|goals|stages|fields|kinds|types|companies|jobs))\b",
+    re.IGNORECASE,
+)
 PERCENT = re.compile(rf"(?<![\d.,])({NUM})\s*(%|퍼센트|percent)", re.IGNORECASE)
 COUNT_EN = {"건": "projects", "개": "", "명": "people", "곳": "places", "종": "kinds", "대": "units"}
 
@@ -97,6 +106,11 @@ def find_quantities(text: str) -> list[Quantity]:
                 end=m.end(),
             )
         )
+    for m in WORD_COUNT.finditer(text):
+        value = WORD_NUMBERS[m.group(1).lower()]
+        if value:
+            unit = m.group(2).lower().split()[-1]
+            found.append(Quantity(float(value), "count", unit=unit, text=m.group(0), start=m.start(), end=m.end()))
     found.sort(key=lambda q: (q.start, -(q.end - q.start)))
     out: list[Quantity] = []
     for q in found:

@@ -20,7 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
-CHUNKER_VERSION = "6"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "7"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 
 
