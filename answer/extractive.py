@@ -420,11 +420,14 @@ def topic_weights(q: Question, ctx: Context) -> list[tuple[Group, float]]:
     for group in q.focus_groups():
         known = [t for t in group.terms if ctx.df(t) > 0]
         if not known or not any(all(ctx.df(t) > 0 for t in alt) for alt in group.alternatives):
-            if re.search(r"(ing|ed|ly)$", group.word) or group.factor < 1.0:
+            if group.factor < 1.0:
                 continue
             out.append((group, idf(0, ctx.n_docs)))
             continue
-        out.append((group, group.factor * max(idf(ctx.df(t), ctx.n_docs) for t in known)))
+        weight = group.factor * max(idf(ctx.df(t), ctx.n_docs) for t in known)
+        if re.search(r"\d", group.word):
+            weight *= 1.5  # "stage 3", "2단계": the digit is what tells it from its siblings
+        out.append((group, weight))
     return out
 
 
@@ -456,7 +459,7 @@ def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float, doc_year:
         if unit.kind == "item":
             score += 0.05  # an item names exactly what its figure belongs to
             if quantity is not None and names_topic(unit, q, quantity):
-                score += 0.15
+                score += 0.2
     if q.wants_total and TOTAL_MARK.search(unit.text):
         score += 0.25
     if q.kind == "list" or q.op in ("max", "min"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from budgetqa.korean import is_korean, search_tokens
+from budgetqa.korean import is_korean, search_tokens, stem
 from budgetqa.places import cities_in
 from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
@@ -55,6 +55,10 @@ OPS: dict[str, tuple[str, str]] = {
 }
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
+WHAT_NOUN = re.compile(r"^\s*(what|which)\s+([A-Za-z]+)", re.IGNORECASE)
+AMOUNT_WORDS = {"is", "was", "are", "were", "did", "does", "do", "has", "have", "will", "would", "budget",
+                "amount", "total", "sum", "figure", "allocation", "cost", "share", "percentage", "part", "portion",
+                "money", "funding", "investment", "spending", "the", "'s"}
 THIS_YEAR = re.compile(r"올해|금년|이번 해|this year|current year", re.IGNORECASE)
 COUNT_WORD = re.compile(r"몇\s*(건|개|명|곳|가지|대|종|군데)")
 
@@ -113,14 +117,19 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         morphemes = kiwi().tokenize(text.replace("'s", ""))
     seen: set[str] = set(covered)
     for m in morphemes:
-        form = m.form.lower().strip(".,;:!?'\"")
+        raw = m.form.lower().strip(".,;:!?'\"")
+        form = stem(raw) if m.tag == "SL" else raw
         factor = CONTENT_TAGS.get(m.tag)
-        if factor is None or form in stopwords() or form in seen or len(form) < 2 and m.tag != "SH":
+        if factor is None or raw in stopwords() or form in stopwords() or form in seen:
             continue
+        if len(form) < 2 and m.tag != "SH":
+            continue
+        if m.tag == "SL" and re.search(r"(ing|ed|ly)$", raw):
+            factor = 0.5  # an English verb or adverb form: a paraphrase more than a topic
         if re.fullmatch(r"[\d.,]+", form):
             continue
         seen.add(form)
-        groups.append(Group(form, ((form,),), False, factor))
+        groups.append(Group(raw, ((form,),), False, factor))
     # a question made only of generic words is about them ("the Seoul city government itself")
     return groups if any(g.factor >= 1.0 for g in groups) else generic + groups
 
@@ -174,6 +183,11 @@ def analyze(text: str) -> Question:
     kind = next((k for k in KIND_ORDER if flags[k] and k not in ("money", "list")), "")
     if not kind:
         kind = "money" if flags["money"] else "list" if flags["list"] else "text"
+    what = WHAT_NOUN.match(text)
+    if kind == "money" and what and what.group(2).lower() not in AMOUNT_WORDS and not re.search(
+        r"how much|얼마", text, re.IGNORECASE
+    ):
+        kind = "list"  # "What benchmark did the city use ... spending?" asks for a thing, not an amount
     op = next((name for name, cues in OPS.items() if _matches(cues, text)), "")
     if op == "share":
         kind = "percent"
