@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from budgetqa.places import CITIES, cities_in
+from answer.question import stopwords
 from budgetqa.korean import is_korean
 from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
@@ -124,6 +125,25 @@ def _specific_entries(text: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+def _extend_noun_phrase(text: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+    """Grow a term's span over the nouns that follow it: "핀테크랩 부스에서는" -> "핀테크랩 부스",
+    so that swapping the topic replaces the whole noun phrase and keeps the particle."""
+    if not is_korean(text):
+        return span
+    from budgetqa.korean import _lock, kiwi
+
+    start, end, _ = span
+    with _lock:
+        tokens = kiwi().tokenize(text)
+    for token in tokens:
+        if token.start < end:
+            continue
+        if token.start - end > 1 or token.tag not in ("NNG", "NNP") or token.form in stopwords():
+            break
+        end = token.start + token.len
+    return start, end, text[start:end]
+
+
 def _specific_names(text: str) -> list[str]:
     return [name for _, _, name in _specific_entries(text)]
 
@@ -135,7 +155,7 @@ def _swap_topic(previous: str, topic: str) -> str:
         for alias in sorted(_aliases(next(iter(prev_cities))), key=len, reverse=True):
             if alias in previous:
                 return previous.replace(alias, topic, 1)
-    spans = _specific_entries(previous)
+    spans = [_extend_noun_phrase(previous, span) for span in _specific_entries(previous)]
     if not spans:
         return f"{topic} {previous}"
     out, last = [], 0

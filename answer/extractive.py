@@ -137,6 +137,15 @@ class ExtractiveAnswerer:
 
     def _corroborating(self, q: Question, unit: Unit, hits: list[Hit], ctx: Context) -> list[tuple[Hit, str]]:
         """Other passages that state the same figure about the same topic (cited as well)."""
+        if q.kind == "date":
+            value, _span = date_value(unit.text, q.lang)
+            out_dates = []
+            for _score, cover, other in self.scored_units(q, hits, ctx):
+                if other.hit != unit.hit and cover >= MIN_COVERAGE and value:
+                    other_value, other_span = date_value(other.text, q.lang)
+                    if other_value == value and hits[other.hit].id not in {h.id for h, _ in out_dates}:
+                        out_dates.append((hits[other.hit], other_span))
+            return out_dates[:2]
         quantity = pick_quantity(unit, q)
         if quantity is None:
             return []
@@ -179,6 +188,9 @@ class ExtractiveAnswerer:
             return abstain(f"not in the documents: no {q.kind} for this topic", q.lang)
         if q.kind == "date" and not best.has("date"):
             return abstain("not in the documents: no date for this topic", q.lang)
+        wanted = entity_asked(q.text)
+        if wanted and not any(ENTITY[wanted].search(u.text) for _s, c, u in scored[:3] if c >= MIN_COVERAGE):
+            return abstain(f"not in the documents: no {wanted} is named", q.lang)
         if not q.years:  # no year named: among near-ties, the most recent document wins
             ties = [s for s in scored if s[0] >= best_score - NEAR_BEST and s[1] >= best_cover - 0.01]
             top = max(ties, key=lambda s: (int(hits[s[2].hit].metadata.get("doc_year") or 0), s[0]))
@@ -310,6 +322,8 @@ class ExtractiveAnswerer:
         return self._arithmetic(q, operands, "+", sum(values), ctx)
 
     def _stated(self, q: Question, hits: list[Hit], ctx: Context) -> Draft | None:
+        if q.op == "diff" and len(q.years) == 2:
+            return None  # two years named: compare their figures
         stated = Question(**{**q.__dict__, "op": "", "kind": "percent" if q.op == "share" else q.kind})
         if q.op == "diff":
             stated.kind = "money" if q.kind != "count" else "count"
@@ -436,6 +450,23 @@ def _script_neutral(word: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9/]{2,6}", word)) and word.upper() == word.upper()
 
 
+ENTITY_QUESTION = {
+    "company": re.compile(r"which (company|firm|contractor|vendor|business)|what company|어느 (기업|업체|회사)|"
+                          r"어떤 (기업|업체|회사)|(기업|업체|회사)(는|은|가|이)? (어디|누구)", re.IGNORECASE),
+    "district": re.compile(r"which (district|borough|gu)\b|in which district|어느 (구|자치구)|어떤 (구|자치구)", re.IGNORECASE),
+}
+ENTITY = {
+    "company": re.compile(r"㈜|\(주\)|주식회사|[가-힣A-Za-z]+(전자|텔레콤|시스템즈|정보통신|컨소시엄)|"
+                          r"\b[A-Z][A-Za-z&]+ (Inc|Corp|Co|Ltd|Group|Systems|Consortium)\b"),
+    "district": re.compile(r"[가-힣]{1,4}구(?![가-힣])|\b[A-Z][a-z]+-gu\b"),
+}
+
+
+def entity_asked(text: str) -> str:
+    """The kind of name a question wants ("which company" -> "company"), if any."""
+    return next((kind for kind, pattern in ENTITY_QUESTION.items() if pattern.search(text)), "")
+
+
 PERSON = re.compile(r"[가-힣]{2,4}\s*(서울)?시?\s*(시장|정책관|디지털정책관|스마트도시정책관|국장|실장|과장|기자|장관|위원장|대표)|"
                     r"(Mayor|Director|Minister|Commissioner)\s+[A-Z][a-z]+")
 
@@ -548,7 +579,7 @@ def same_document(quantity: Quantity, hit: Hit, ctx: Context, exclude: set[str] 
 def names_topic(unit: Unit, q: Question, quantity: Quantity) -> bool:
     """Whether the item's label (the words before its figure) names a topic of the question."""
     label = set(search_tokens(unit.text[: quantity.start])) | set(search_tokens(cross_language_terms(unit.text[: quantity.start])))
-    return any(g.matched_by(label) for g in q.focus_groups())
+    return any(g.matched_by(label) for g in q.focus_groups() if not g.generic)
 
 
 def is_change(unit: Unit, quantity: Quantity) -> bool:
@@ -580,6 +611,9 @@ def format_quantity(quantity: Quantity, lang: str) -> str:
     if lang == "en":
         english = english_count(quantity.value, quantity.unit)
         return english if english == quantity.text else f"{english} ({quantity.text})"
+    if not re.search(r"\d", quantity.text):  # "seven services" -> "7개 (seven services)"
+        unit = "건" if quantity.unit in ("projects", "project", "cases") else "개"
+        return f"{quantity.value:g}{unit} ({quantity.text})"
     return quantity.text
 
 

@@ -55,6 +55,7 @@ OPS: dict[str, tuple[str, str]] = {
 }
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
+RELATIVE_YEAR = {"last year": -1}
 WHAT_NOUN = re.compile(r"^\s*(what|which)\s+([A-Za-z]+)", re.IGNORECASE)
 AMOUNT_WORDS = {"is", "was", "are", "were", "did", "does", "do", "has", "have", "will", "would", "budget",
                 "amount", "total", "sum", "figure", "allocation", "cost", "share", "percentage", "part", "portion",
@@ -79,6 +80,7 @@ class Group:
     alternatives: tuple[tuple[str, ...], ...]
     translated: bool  # has a glossary translation (can match the other language)
     factor: float = 1.0
+    generic: bool = False  # made of generic words only; stands in when nothing else names the topic
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -94,6 +96,7 @@ CONTENT_TAGS = {"NNG": 1.0, "NNP": 1.0, "SL": 1.0, "SH": 1.0, "XR": 1.0, "NR": 0
 
 @lru_cache(maxsize=512)
 def _focus_groups(text: str, lang: str) -> list[Group]:
+    years = query_years(text)
     from budgetqa.korean import _lock, kiwi
 
     entries = find_english(text) if lang == "en" else find_korean(text)
@@ -111,7 +114,11 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         alternatives = {a for a in alternatives if a}
         covered.update(t for p in found for t in search_tokens(p))
         topical = [p for p in found if any(t not in stopwords() for t in search_tokens(p))]
-        group = Group((topical or found)[0].lower(), tuple(sorted(alternatives, key=len)), True, 1.0)
+        relative = RELATIVE_YEAR.get(entry.en[0])
+        if relative and years:  # "the year before" a named 2022 is 2021: match units naming 2021
+            alternatives = {(str(y + relative),) for y in years}
+        group = Group((topical or found)[0].lower(), tuple(sorted(alternatives, key=len)), True, 1.0,
+                      generic=not topical)
         (groups if topical else generic).append(group)
     with _lock:
         morphemes = kiwi().tokenize(text.replace("'s", ""))

@@ -51,11 +51,22 @@ class Unit:
         return self.text
 
 
-def _tokens(text: str) -> set[str]:
-    return set(search_tokens(text)) | set(search_tokens(cross_language_terms(text)))
+RELATIVE = [
+    (re.compile(r"작년|지난해|전년|1년 전|last year|previous year|a year earlier|the year before", re.I), -1),
+    (re.compile(r"올해|금년|this year", re.I), 0),
+    (re.compile(r"내년|next year|the following year", re.I), 1),
+]
+
+
+def _tokens(text: str, doc_year: int = 0) -> set[str]:
+    tokens = set(search_tokens(text)) | set(search_tokens(cross_language_terms(text)))
+    if doc_year:  # "작년" in a 2023 article is 2022: a question about 2022 can match it
+        tokens.update(str(doc_year + shift) for pattern, shift in RELATIVE if pattern.search(text))
+    return tokens
 
 
 def units_of(hit_index: int, hit: Hit) -> list[Unit]:
+    doc_year = int(hit.metadata.get("doc_year") or 0)
     context_text = " ".join(str(hit.metadata.get(k, "")) for k in ("section", "title"))
     context = set(search_tokens(context_text))
     units: list[Unit] = []
@@ -70,31 +81,31 @@ def units_of(hit_index: int, hit: Hit) -> list[Unit]:
                 piece = ITEM_END.sub("", piece).strip(" ,") if len(pieces) > 1 else piece
                 piece = "▲" + piece if len(pieces) > 1 else piece
                 for sentence in split_sentences(piece) or [piece]:
-                    units.append(_unit(hit_index, sentence, intro, "item", context))
+                    units.append(_unit(hit_index, sentence, intro, "item", context, doc_year))
             continue
         for sentence in split_sentences(line):
             if sentence.count("▲") >= 2:
                 lead, *items = [p.strip() for p in sentence.split("▲")]
                 items = [ITEM_END.sub("", it).strip(" ,") for it in items]
-                unit = _unit(hit_index, sentence, "", "sentence", context)
+                unit = _unit(hit_index, sentence, "", "sentence", context, doc_year)
                 unit.items = [it for it in items if it]
                 units.append(unit)
-                units.extend(_unit(hit_index, "▲" + it, lead, "item", context) for it in unit.items)
+                units.extend(_unit(hit_index, "▲" + it, lead, "item", context, doc_year) for it in unit.items)
             else:
-                unit = _unit(hit_index, sentence, "", "sentence", context)
+                unit = _unit(hit_index, sentence, "", "sentence", context, doc_year)
                 if n == 0 and len(lines) > 1:
                     unit.items = [ln[2:] if ln.startswith("- ") else ln for ln in lines[1:]]
                 units.append(unit)
     return units
 
 
-def _unit(hit: int, text: str, lead: str, kind: str, context: set[str]) -> Unit:
+def _unit(hit: int, text: str, lead: str, kind: str, context: set[str], doc_year: int = 0) -> Unit:
     return Unit(
         hit=hit,
         text=text,
         lead=lead,
         kind=kind,
-        tokens=_tokens(text),
+        tokens=_tokens(text, doc_year),
         context=context | set(search_tokens(lead)),
         quantities=find_quantities(text),
         lang="ko" if is_korean(text) else "en",
