@@ -475,7 +475,7 @@ def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float, doc_year:
     score = cover if has_topic else 0.5
     if q.years and doc_year in q.years:
         score += 0.2  # a document of that year speaks for it better than a mention elsewhere
-    if q.years and other_year_only(unit, q.years):
+    if q.years and other_year_only(unit, q.years | q.related_years):
         score -= 0.15  # "작년(2022년) 3459억" in a 2023 article is about another year
     if q.kind == "who" and PERSON.search(unit.text):
         score += 0.3

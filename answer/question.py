@@ -56,6 +56,8 @@ OPS: dict[str, tuple[str, str]] = {
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 RELATIVE_YEAR = {"last year": -1}
+PREVIOUS = re.compile(r"year before|previous year|prior year|last year|전년|작년|그 전 해|1년 전", re.IGNORECASE)
+FOLLOWING = re.compile(r"following year|next year|year after|이듬해|다음 해|내년", re.IGNORECASE)
 WHAT_NOUN = re.compile(r"^\s*(what|which)\s+([A-Za-z]+)", re.IGNORECASE)
 AMOUNT_WORDS = {"is", "was", "are", "were", "did", "does", "do", "has", "have", "will", "would", "budget",
                 "amount", "total", "sum", "figure", "allocation", "cost", "share", "percentage", "part", "portion",
@@ -153,6 +155,7 @@ class Question:
     count_unit: str = ""  # preferred unit for counts: 건 (projects), 개 (things), 명 (people)
     strict_unit: bool = False  # "몇 대" asks for machines: a count in another unit is no answer
     this_year: bool = False  # "올해", "this year": the most recent year in the store
+    related_years: set[int] = field(default_factory=set)  # "the year before" 2022 -> {2021}
 
     @property
     def numeric(self) -> bool:
@@ -226,7 +229,17 @@ def analyze(text: str) -> Question:
         count_unit=count_unit,
         strict_unit=strict,
         this_year=bool(THIS_YEAR.search(text)),
+        related_years=related_years(text),
     )
+
+
+def related_years(text: str) -> set[int]:
+    """Years a question refers to relative to the year it names ("the year before" 2022 = 2021)."""
+    years = query_years(text)
+    if not years:
+        return set()
+    shift = -1 if PREVIOUS.search(text) else 1 if FOLLOWING.search(text) else 0
+    return {y + shift for y in years} if shift else set()
 
 
 def idf(df: int, n_docs: int) -> float:

@@ -38,7 +38,7 @@ def entries() -> tuple[Entry, ...]:
 def _en_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in phrase.split()]
     # "Blockchain-related", "CCTV-based": a hyphenated compound still names the term
-    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?:'s|s|es)?(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?:'s|s|es|ed|d|ing)?(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
