@@ -33,9 +33,8 @@ from budgetqa.types import Hit
 from ingest.split import years_in
 from retrieve.glossary import cross_language_terms, english_label, find_korean
 
-import os
-MIN_SCORE = float(os.environ.get("XMS", "0.45"))  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
-MIN_COVERAGE = float(os.environ.get("XMC", "0.4"))  # the best unit must hold at least half the question's topic (by weight)
+MIN_SCORE = 0.45  # calibrated on evals/sets/core.jsonl (see README, "Abstention")
+MIN_COVERAGE = 0.4  # the best unit must hold 40% of the question's topic (by weight); calibrated likewise
 STATED_COVERAGE = 0.5  # a stated change or share is used instead of computing one above this
 INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie

@@ -26,7 +26,7 @@ CUES: dict[str, tuple[str, str]] = {
     "published": (r"(언제|며칠에?|날짜|몇 ?시).{0,8}(보도|발표|게재|기사|나왔|공개|올라|배포)|(보도|발표|게재|기사 ?입력)(된|한|일|날짜|시점)"
                   r"|(기사|보도자료).{0,12}(언제|몇 ?시|날짜)"
                   r"|언제 (보도|발표|게재)",
-                  r"when (was|were|did) .{0,40}(publish|announc|releas|report|post)|publication date|"
+                  r"when (was|were|did) .{0,80}(publish|announc|releas|report|post)|publication date|"
                   r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)|"
                   r"(what|which) (date|day) .{0,30}(announc|publish|releas)"),
     "percent": (r"몇 ?%|퍼센트|증가율|감소율|비율|비중|몇 ?프로|차지하",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from budgetqa.korean import is_korean, search_tokens, split_sentences
 from budgetqa.numbers import Quantity, find_quantities
@@ -66,7 +67,19 @@ def _tokens(text: str, doc_year: int = 0) -> set[str]:
 
 
 def units_of(hit_index: int, hit: Hit) -> list[Unit]:
-    doc_year = int(hit.metadata.get("doc_year") or 0)
+    """The units of one retrieved passage (cached: passages are split once, not per question)."""
+    meta = hit.metadata
+    return list(_units(hit_index, hit.text, int(meta.get("doc_year") or 0), str(meta.get("section", "")),
+                       str(meta.get("title", ""))))
+
+
+@lru_cache(maxsize=4096)
+def _units(hit_index: int, text: str, doc_year: int, section: str, title: str) -> tuple[Unit, ...]:
+    hit = Hit(id="", text=text, metadata={"section": section, "title": title}, score=0.0)
+    return tuple(_split_units(hit_index, hit, doc_year))
+
+
+def _split_units(hit_index: int, hit: Hit, doc_year: int) -> list[Unit]:
     context_text = " ".join(str(hit.metadata.get(k, "")) for k in ("section", "title"))
     context = set(search_tokens(context_text))
     units: list[Unit] = []

@@ -59,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
+    p = sub.add_parser("ask", help="answer a question with citations (or say the documents do not)")
+    p.add_argument("question")
+    p.add_argument("--history", type=Path, help="JSON file: a list of {role, content} earlier turns")
+    p.add_argument("--json", action="store_true", help="print the same object as POST /api/ask")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run an eval set (JSONL) and write a report")
+    p.add_argument("eval_set", type=Path)
+    p.add_argument("--out", type=Path, default=Path("report.json"), help="report JSON (default report.json)")
+    p.add_argument("--html", type=Path, help="also write an HTML report")
+    p.add_argument("--compare", type=Path, help="an earlier report: print the cases that changed")
+    p.set_defaults(func=cmd_eval)
+
     p = sub.add_parser("serve", help="start the chat UI (ingests the bundled corpus on first start)")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
@@ -98,6 +111,73 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         print(f"[{n}] score {hit.score:.4f}  {hit.source}  {hit.date}  {hit.title}")
         for line in hit.text.splitlines():
             print(f"    {line}")
+    return 0
+
+
+def _chain(settings: Settings):
+    from answer.chain import QAChain
+
+    pipeline = _open(settings)
+    if pipeline.store.count() == 0:
+        raise BudgetQAError("the store is empty: run 'budgetqa ingest' first")
+    return QAChain(pipeline)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    history = None
+    if args.history:
+        try:
+            history = json.loads(args.history.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BudgetQAError(f"cannot read history file {args.history}: {exc}") from None
+    answer = _chain(settings).ask(args.question, history)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}")
+    elif answer.related:
+        print()
+        print("related passages (not cited) / 관련 구절 (인용 아님):")
+        for hit in answer.related:
+            snippet = " ".join(hit.text.split())[:80]
+            print(f"  - {hit.source} ({hit.date}): {snippet}…")
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from evals.report_html import render_html
+    from evals.runner import compare, load_eval_set, run_eval
+
+    cases = load_eval_set(args.eval_set)  # a broken file fails here, before any work
+    old = None
+    if args.compare:
+        try:
+            old = json.loads(args.compare.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BudgetQAError(f"cannot read report {args.compare}: {exc}") from None
+    report = run_eval(_chain(settings), cases, eval_set=str(args.eval_set), progress=sys.stderr.isatty())
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.html:
+        args.html.write_text(render_html(report), encoding="utf-8")
+    summary = report["summary"]
+    print(f"{args.eval_set}: {summary['cases']} cases, passed {summary['passed']:.3f}")
+    for name in ("facts", "hit@5", "cite", "abstain", "forbidden"):
+        if name in summary:
+            print(f"  {name:10} {summary[name]}")
+    print(f"  latency    p50 {summary['latency_ms']['p50']} ms, p95 {summary['latency_ms']['p95']} ms")
+    for tag, values in summary["by_tag"].items():
+        shown = ", ".join(f"{k} {v}" for k, v in values.items() if k not in ("cases",))
+        print(f"  [{tag}] ({values['cases']}) {shown}")
+    print(f"report: {args.out}" + (f", {args.html}" if args.html else ""))
+    if old is not None:
+        changes = compare(old, report)
+        for key, ids in changes.items():
+            if ids:
+                print(f"{key}: {', '.join(ids)}")
     return 0
 
 
