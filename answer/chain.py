@@ -52,10 +52,12 @@ def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dic
         raise QuestionError("history must be a list of {role, content} turns")
     turns = []
     for n, turn in enumerate(history):
-        if not isinstance(turn, dict) or turn.get("role") not in ROLES or not isinstance(turn.get("content"), str):
-            raise QuestionError(
-                f"history[{n}] must be {{\"role\": \"user\" or \"assistant\", \"content\": string}}"
-            )
+        if (
+            not isinstance(turn, dict)
+            or turn.get("role") not in ROLES
+            or not isinstance(turn.get("content"), str)
+        ):
+            raise QuestionError(f'history[{n}] must be {{"role": "user" or "assistant", "content": string}}')
         turns.append({"role": turn["role"], "content": turn["content"][: max_chars * 4]})
     return question, turns
 
@@ -66,7 +68,9 @@ class QAChain:
         self.pipeline = pipeline
         self.settings = settings
         if generator is None and answerer is None:
-            generator = load_generator(settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout)
+            generator = load_generator(
+                settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout
+            )
         self.generator = generator
         self.answerer = answerer or (LLMAnswerer(generator) if generator else ExtractiveAnswerer())
         self._facets: dict[str, set] | None = None
@@ -97,7 +101,9 @@ class QAChain:
 
     # -- steps ----------------------------------------------------------------------------------
     def _validate(self, state: dict[str, Any]) -> dict[str, Any]:
-        question, history = validate(state.get("question"), state.get("history"), self.settings.max_question_chars)
+        question, history = validate(
+            state.get("question"), state.get("history"), self.settings.max_question_chars
+        )
         return {"question": question, "history": history}
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -120,17 +126,27 @@ class QAChain:
         facets = self.facets
         retrieved: list[Hit] = []
         if not facets["doc_years"] and not facets["cities"] and self.pipeline.store.count() == 0:
-            return {**state, "q": q, "draft": abstain("empty store", q.lang, "abstain_empty"), "retrieved": []}
+            return {
+                **state,
+                "q": q,
+                "draft": abstain("empty store", q.lang, "abstain_empty"),
+                "retrieved": [],
+            }
         unknown_cities = q.cities - facets["cities"]
         if unknown_cities:
             draft = abstain(
-                f"no documents about {', '.join(sorted(unknown_cities))}", q.lang, "abstain_city",
-                known=", ".join(sorted(facets["cities"])) or "-", cities=", ".join(sorted(unknown_cities)),
+                f"no documents about {', '.join(sorted(unknown_cities))}",
+                q.lang,
+                "abstain_city",
+                known=", ".join(sorted(facets["cities"])) or "-",
+                cities=", ".join(sorted(unknown_cities)),
             )
             return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
         if q.years and not (q.years & facets["years"]):
             draft = abstain(
-                f"no documents for {sorted(q.years)}", q.lang, "abstain_year",
+                f"no documents for {sorted(q.years)}",
+                q.lang,
+                "abstain_year",
                 years=", ".join(str(y) for y in sorted(q.years)),
                 known=", ".join(str(y) for y in sorted(facets["doc_years"])),
             )
@@ -162,8 +178,14 @@ class QAChain:
             retrieved = [*draft.hits, *(h for h in retrieved if h.id not in cited_ids)]
         citations = [
             Citation(
-                n=n, id=h.id, text=h.text, source=h.source, title=h.title, date=h.date,
-                url=str(h.metadata.get("url", "")), publisher=str(h.metadata.get("publisher", "")),
+                n=n,
+                id=h.id,
+                text=h.text,
+                source=h.source,
+                title=h.title,
+                date=h.date,
+                url=str(h.metadata.get("url", "")),
+                publisher=str(h.metadata.get("publisher", "")),
                 highlight=draft.highlights.get(h.id, []),
             )
             for n, h in enumerate(draft.hits, start=1)
@@ -194,7 +216,9 @@ class QAChain:
             return self._search(text, analyze(text), sub_years or years or None)
 
         return Context(
-            df=lexical.df, n_docs=max(1, lexical.n_docs), search=search,
+            df=lexical.df,
+            n_docs=max(1, lexical.n_docs),
+            search=search,
             passages_of=self.pipeline.store.passages_of,
         )
 

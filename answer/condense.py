@@ -18,27 +18,45 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from budgetqa.places import CITIES, cities_in
 from answer.question import stopwords
 from budgetqa.korean import is_korean
+from budgetqa.places import CITIES, cities_in
 from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
 
 LEAD_KO = re.compile(r"^(그럼|그러면|그렇다면|그 중에?서?|그중에?서?|또|그리고|그 밖에|그밖에|그럼에도)\s*")
 LEAD_EN = re.compile(r"^(and|so|then|what about|how about|and what about|also|what of)\b[\s,]*", re.I)
 TAIL_KO = re.compile(r"\s*(쪽|쪽은|쪽이|부분|분야|경우)?\s*(은|는|이|가|도|요|의)?\s*[?？.]*\s*$")
-PREDICATE_KO = re.compile(r"(얼마|몇|언제|누구|무엇|어떤|어디|인가|인지|나요|까요|니까|[가-힣]+[었았했]|하나|되나|있나|주세요|알려)")
+PREDICATE_KO = re.compile(
+    r"(얼마|몇|언제|누구|무엇|어떤|어디|인가|인지|나요|까요|니까|[가-힣]+[었았했]|하나|되나|있나|주세요|알려)"
+)
 PREDICATE_EN = re.compile(r"\b(how|what|when|who|which|is|are|was|were|does|did|do|much|many)\b", re.I)
-NEXT_YEAR = re.compile(r"following year|next year|year after|이듬해|다음 해|다음해|그 다음 해|그다음 해|이듬 해", re.I)
+NEXT_YEAR = re.compile(
+    r"following year|next year|year after|이듬해|다음 해|다음해|그 다음 해|그다음 해|이듬 해", re.I
+)
 PREV_YEAR = re.compile(r"previous year|year before|prior year|그 전 해|그 전년|전년도?|그 이전 해", re.I)
 YEAR = re.compile(r"(19|20)\d{2}(\s*년)?")
-PRONOUN_EN = re.compile(r"\b([Ii]t|[Tt]hat|[Tt]his|[Tt]hose|[Tt]hese|[Tt]hey|them|[Ii]ts|there)\b")  # not "IT"
-PRONOUN_KO = re.compile(r"그것|그거|이것|이거|그 중|그중|거기|그 단계|그 사업|그 분야|해당|그 돈|그 예산|이 중")
+PRONOUN_EN = re.compile(
+    r"\b([Ii]t|[Tt]hat|[Tt]his|[Tt]hose|[Tt]hese|[Tt]hey|them|[Ii]ts|there)\b"
+)  # not "IT"
+PRONOUN_KO = re.compile(
+    r"그것|그거|이것|이거|그 중|그중|거기|그 단계|그 사업|그 분야|해당|그 돈|그 예산|이 중"
+)
 FILLER = {"the", "for", "and", "about", "of", "what", "so", "then", "in", "on", "a", "an", "with"}
 GENERIC = {
-    "budget", "total", "project", "invest", "information technology", "informatization budget",
-    "information technology projects", "Seoul Metropolitan Government", "Seoul", "how many projects",
-    "service", "areas", "announce",
+    "budget",
+    "total",
+    "project",
+    "invest",
+    "information technology",
+    "informatization budget",
+    "information technology projects",
+    "Seoul Metropolitan Government",
+    "Seoul",
+    "how many projects",
+    "service",
+    "areas",
+    "announce",
 }
 
 
@@ -62,9 +80,11 @@ def condense(question: str, history: Sequence[dict[str, Any]]) -> str:
         return question.strip()
     previous = users[0]
     for earlier in users[1:]:  # earlier follow-ups build on each other
-        previous = condense(earlier, [{"role": "user", "content": previous}]) if is_followup(
-            earlier, [{"role": "user", "content": previous}]
-        ) else earlier
+        previous = (
+            condense(earlier, [{"role": "user", "content": previous}])
+            if is_followup(earlier, [{"role": "user", "content": previous}])
+            else earlier
+        )
     return _merge(question.strip(), previous.strip())
 
 

@@ -40,8 +40,20 @@ INCREASE = re.compile(r"\s*(\S{0,3}\s*)?(증가|늘|more|increase|up\b|higher)")
 NEAR_BEST = 0.12  # units this close to the best count as ties; the latest year wins a tie
 LOOKUP = re.compile(r"\bwhich\b|\bwhat (fields?|items?|areas?|projects?)\b|어떤|어느|무엇|뭐", re.IGNORECASE)
 TOTAL_MARK = re.compile(r"총 |모두 |전체|in total|a total of|total of|overall")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass
@@ -116,7 +128,7 @@ class ExtractiveAnswerer:
         return self._sentences(q, unit, hits, ctx)
 
     def _by_amount(self, q: Question, amount: Quantity, hits: list[Hit], ctx: Context) -> Draft | None:
-        """"Which fields received 3.1 billion won?": the items that hold that amount."""
+        """ "Which fields received 3.1 billion won?": the items that hold that amount."""
         cite = Citer()
         lines: list[str] = []
         for _score, _cover, unit in self.scored_units(q, hits, ctx):
@@ -152,7 +164,9 @@ class ExtractiveAnswerer:
         for _score, cover, other in self.scored_units(q, hits, ctx):
             if other.hit == unit.hit or cover < MIN_COVERAGE:
                 continue
-            same = [x for x in other.quantities if x.kind == quantity.kind and same_value(x.value, quantity.value)]
+            same = [
+                x for x in other.quantities if x.kind == quantity.kind and same_value(x.value, quantity.value)
+            ]
             if same and hits[other.hit].id not in {h.id for h, _ in out}:
                 out.append((hits[other.hit], same[0].text))
         return (out + same_document(quantity, hits[unit.hit], ctx, exclude={h.id for h, _ in out}))[:2]
@@ -180,7 +194,9 @@ class ExtractiveAnswerer:
             return abstain("no passage about that year", q.lang)
         best_score, best_cover, best = scored[0]
         if best_cover < MIN_COVERAGE:
-            return abstain(f"not in the documents: the question's topic is not covered ({best_cover:.2f})", q.lang)
+            return abstain(
+                f"not in the documents: the question's topic is not covered ({best_cover:.2f})", q.lang
+            )
         if best_score < MIN_SCORE:
             return abstain(f"low relevance ({best_score:.2f} < {MIN_SCORE})", q.lang)
         if (q.numeric or q.kind == "date") and pick_quantity(best, q) is None and q.kind != "date":
@@ -197,8 +213,7 @@ class ExtractiveAnswerer:
         return best, best_score
 
     # -- composing ------------------------------------------------------------------------------
-    def _fact(self, q: Question, unit: Unit, hit: Hit,
-              also: Sequence[tuple[Hit, str]] = ()) -> Draft:
+    def _fact(self, q: Question, unit: Unit, hit: Hit, also: Sequence[tuple[Hit, str]] = ()) -> Draft:
         """The figure (or date) of ``unit``; ``also``: other passages stating the same figure."""
         cite = Citer()
         if q.kind == "date":
@@ -237,9 +252,17 @@ class ExtractiveAnswerer:
         parts = [render(f"{q.lang}.sentence", quote=unit.quote(), cite=cite(hits[unit.hit], unit.text))]
         extra = 2 if q.kind == "list" else 1
         for _score, cover, other in self.scored_units(q, hits, ctx)[1:8]:
-            if extra and other.hit == unit.hit and other.kind == "sentence" and cover >= 0.5 \
-                    and other.text not in unit.text and unit.text not in other.text:
-                parts.append(render(f"{q.lang}.sentence", quote=other.quote(), cite=cite(hits[other.hit], other.text)))
+            if (
+                extra
+                and other.hit == unit.hit
+                and other.kind == "sentence"
+                and cover >= 0.5
+                and other.text not in unit.text
+                and unit.text not in other.text
+            ):
+                parts.append(
+                    render(f"{q.lang}.sentence", quote=other.quote(), cite=cite(hits[other.hit], other.text))
+                )
                 extra -= 1
         return Draft(text="\n".join(parts), hits=cite.hits, highlights=cite.highlights)
 
@@ -254,7 +277,7 @@ class ExtractiveAnswerer:
             by_doc.setdefault(str(hit.metadata.get("path", hit.source)), []).append(hit)
 
         def doc_score(item: tuple[str, list[Hit]]) -> float:
-            path, doc_hits = item
+            _path, doc_hits = item
             meta = doc_hits[0].metadata
             tokens = set(search_tokens(" ".join(h.text for h in doc_hits) + " " + str(meta.get("title", ""))))
             tokens |= set(search_tokens(cross_language_terms(str(meta.get("title", "")))))
@@ -303,12 +326,14 @@ class ExtractiveAnswerer:
         if q.op == "share":
             if not subjects:
                 return None
-            subjects = subjects[:1] + [("총 정보화 예산", q.years)]
+            subjects = [*subjects[:1], ("총 정보화 예산", q.years)]
         if len(subjects) < 2:
             return None
         kind = "count" if q.kind == "count" else "money"
-        found = [self._operand(text, years, kind, q, hits, ctx, whole=(q.op == "share" and n == 1))
-                 for n, (text, years) in enumerate(subjects)]
+        found = [
+            self._operand(text, years, kind, q, hits, ctx, whole=(q.op == "share" and n == 1))
+            for n, (text, years) in enumerate(subjects)
+        ]
         if any(f is None for f in found):
             return abstain("not in the documents: an operand is missing", q.lang)
         operands = [f for f in found if f is not None]
@@ -340,8 +365,16 @@ class ExtractiveAnswerer:
             return self._fact(stated, unit, hits[unit.hit])
         return None
 
-    def _operand(self, text: str, years: set[int], kind: str, q: Question, hits: list[Hit], ctx: Context,
-                 whole: bool = False) -> tuple[Quantity, Unit, Hit] | None:
+    def _operand(
+        self,
+        text: str,
+        years: set[int],
+        kind: str,
+        q: Question,
+        hits: list[Hit],
+        ctx: Context,
+        whole: bool = False,
+    ) -> tuple[Quantity, Unit, Hit] | None:
         sub = analyze(text)
         sub.kind, sub.op, sub.years, sub.lang = kind, "", set(years), q.lang
         sub.wants_total = whole or not specific_terms(sub)
@@ -375,19 +408,26 @@ class ExtractiveAnswerer:
                         best = (quantity, unit, hit)
         return best
 
-    def _arithmetic(self, q: Question, operands: list[tuple[Quantity, Unit, Hit]], sign: str,
-                    result: float, ctx: Context) -> Draft:
+    def _arithmetic(
+        self, q: Question, operands: list[tuple[Quantity, Unit, Hit]], sign: str, result: float, ctx: Context
+    ) -> Draft:
         cite = Citer()
         terms = []
         for quantity, unit, hit in operands:
             label = item_label(unit, quantity.text, q.lang).rstrip(": ")
             shown = short_value(quantity, q.lang)
-            marker = cite(hit, quantity.text) + "".join(cite(h, sp) for h, sp in same_document(quantity, hit, ctx)[:1])
+            marker = cite(hit, quantity.text) + "".join(
+                cite(h, sp) for h, sp in same_document(quantity, hit, ctx)[:1]
+            )
             terms.append(f"{label} {shown} {marker}" if label else f"{shown} {marker}")
         if sign == "÷":
             outcome = f"{result:.1f}%"
         elif operands[0][0].kind == "count":
-            outcome = english_count(result, operands[0][0].unit) if q.lang == "en" else f"{result:g}{operands[0][0].unit}"
+            outcome = (
+                english_count(result, operands[0][0].unit)
+                if q.lang == "en"
+                else f"{result:g}{operands[0][0].unit}"
+            )
         else:
             outcome = format_money(result, q.lang)
         expression = f" {sign} ".join(terms) + f" = {outcome}"
@@ -400,7 +440,9 @@ class ExtractiveAnswerer:
                 continue
             seen.add(unit.quote())
             text += "\n" + render(f"{q.lang}.evidence", quote=unit.quote(), cite=cite(hit))
-        return Draft(text=text, hits=cite.hits, highlights=cite.highlights, derived=[result, round(result, 1)])
+        return Draft(
+            text=text, hits=cite.hits, highlights=cite.highlights, derived=[result, round(result, 1)]
+        )
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -418,8 +460,11 @@ def coverage(unit: Unit, groups: list[tuple[Group, float]], lang: str) -> float:
 
     total = sum(weight(g, w) for g, w in groups)
     own = sum(weight(g, w) for g, w in groups if g.matched_by(unit.tokens))
-    near = sum(weight(g, w) for g, w in groups if not g.matched_by(unit.tokens)
-               and g.matched_by(unit.context | unit.tokens))
+    near = sum(
+        weight(g, w)
+        for g, w in groups
+        if not g.matched_by(unit.tokens) and g.matched_by(unit.context | unit.tokens)
+    )
     return (own + 0.5 * near) / total if total else 0.0
 
 
@@ -450,13 +495,20 @@ def _script_neutral(word: str) -> bool:
 
 
 ENTITY_QUESTION = {
-    "company": re.compile(r"which (company|firm|contractor|vendor|business)|what company|어느 (기업|업체|회사)|"
-                          r"어떤 (기업|업체|회사)|(기업|업체|회사)(는|은|가|이)? (어디|누구)", re.IGNORECASE),
-    "district": re.compile(r"which (district|borough|gu)\b|in which district|어느 (구|자치구)|어떤 (구|자치구)", re.IGNORECASE),
+    "company": re.compile(
+        r"which (company|firm|contractor|vendor|business)|what company|어느 (기업|업체|회사)|"
+        r"어떤 (기업|업체|회사)|(기업|업체|회사)(는|은|가|이)? (어디|누구)",
+        re.IGNORECASE,
+    ),
+    "district": re.compile(
+        r"which (district|borough|gu)\b|in which district|어느 (구|자치구)|어떤 (구|자치구)", re.IGNORECASE
+    ),
 }
 ENTITY = {
-    "company": re.compile(r"㈜|\(주\)|주식회사|[가-힣A-Za-z]+(전자|텔레콤|시스템즈|정보통신|컨소시엄)|"
-                          r"\b[A-Z][A-Za-z&]+ (Inc|Corp|Co|Ltd|Group|Systems|Consortium)\b"),
+    "company": re.compile(
+        r"㈜|\(주\)|주식회사|[가-힣A-Za-z]+(전자|텔레콤|시스템즈|정보통신|컨소시엄)|"
+        r"\b[A-Z][A-Za-z&]+ (Inc|Corp|Co|Ltd|Group|Systems|Consortium)\b"
+    ),
     "district": re.compile(r"[가-힣]{1,4}구(?![가-힣])|\b[A-Z][a-z]+-gu\b"),
 }
 
@@ -466,8 +518,10 @@ def entity_asked(text: str) -> str:
     return next((kind for kind, pattern in ENTITY_QUESTION.items() if pattern.search(text)), "")
 
 
-PERSON = re.compile(r"[가-힣]{2,4}\s*(서울)?시?\s*(시장|정책관|디지털정책관|스마트도시정책관|국장|실장|과장|기자|장관|위원장|대표)|"
-                    r"(Mayor|Director|Minister|Commissioner)\s+[A-Z][a-z]+")
+PERSON = re.compile(
+    r"[가-힣]{2,4}\s*(서울)?시?\s*(시장|정책관|디지털정책관|스마트도시정책관|국장|실장|과장|기자|장관|위원장|대표)|"
+    r"(Mayor|Director|Minister|Commissioner)\s+[A-Z][a-z]+"
+)
 
 
 def score_unit(unit: Unit, q: Question, has_topic: bool, cover: float, doc_year: int = 0) -> float:
@@ -533,8 +587,11 @@ def other_year_only(unit: Unit, years: set[int]) -> bool:
 
 
 def _unit_matches(unit: str, wanted: str) -> bool:
-    english = {"건": ("projects", "project", "cases", "case"), "개": ("companies", "jobs", "services"),
-               "명": ("people",)}
+    english = {
+        "건": ("projects", "project", "cases", "case"),
+        "개": ("companies", "jobs", "services"),
+        "명": ("people",),
+    }
     return unit == wanted or unit in english.get(wanted, ())
 
 
@@ -561,15 +618,21 @@ def pick_quantity(unit: Unit, q: Question) -> Quantity | None:
     return max(found, key=lambda x: (closeness(unit, q, x), -x.start))
 
 
-def same_document(quantity: Quantity, hit: Hit, ctx: Context, exclude: set[str] = frozenset()) -> list[tuple[Hit, str]]:
+def same_document(
+    quantity: Quantity, hit: Hit, ctx: Context, exclude: set[str] = frozenset()
+) -> list[tuple[Hit, str]]:
     """Other passages of ``hit``'s document that state the same figure ("also in [2]")."""
-    if ctx.passages_of is None or quantity.kind == "count" and quantity.value < 10:
+    if ctx.passages_of is None or (quantity.kind == "count" and quantity.value < 10):
         return []
     out = []
     for other in ctx.passages_of(str(hit.metadata.get("path", ""))):
         if other.id == hit.id or other.id in exclude:
             continue
-        same = [x for x in find_quantities(other.text) if x.kind == quantity.kind and same_value(x.value, quantity.value)]
+        same = [
+            x
+            for x in find_quantities(other.text)
+            if x.kind == quantity.kind and same_value(x.value, quantity.value)
+        ]
         if same:
             out.append((other, same[0].text))
     return out
@@ -577,12 +640,14 @@ def same_document(quantity: Quantity, hit: Hit, ctx: Context, exclude: set[str] 
 
 def names_topic(unit: Unit, q: Question, quantity: Quantity) -> bool:
     """Whether the item's label (the words before its figure) names a topic of the question."""
-    label = set(search_tokens(unit.text[: quantity.start])) | set(search_tokens(cross_language_terms(unit.text[: quantity.start])))
+    label = set(search_tokens(unit.text[: quantity.start])) | set(
+        search_tokens(cross_language_terms(unit.text[: quantity.start]))
+    )
     return any(g.matched_by(label) for g in q.focus_groups() if not g.generic)
 
 
 def is_change(unit: Unit, quantity: Quantity) -> bool:
-    """"1년 전보다 62억 원 증가" states a change; "7%(3459억 원) 증가" gives the base in brackets."""
+    """ "1년 전보다 62억 원 증가" states a change; "7%(3459억 원) 증가" gives the base in brackets."""
     before = unit.text[max(0, quantity.start - 2) : quantity.start]
     return bool(INCREASE.match(unit.text[quantity.end : quantity.end + 12])) and "(" not in before
 
@@ -593,9 +658,11 @@ def first_money(text: str) -> float | None:
 
 
 def wanted_count(text: str) -> int:
-    """"가장 큰 항목 세 개" -> 3; default 1."""
+    """ "가장 큰 항목 세 개" -> 3; default 1."""
     words = {"두": 2, "세": 3, "네": 4, "다섯": 5, "two": 2, "three": 3, "four": 4, "five": 5}
-    match = re.search(r"(\d+|두|세|네|다섯|two|three|four|five)\s*(개|가지|곳|items?|fields?|areas?)", text, re.I)
+    match = re.search(
+        r"(\d+|두|세|네|다섯|two|three|four|five)\s*(개|가지|곳|items?|fields?|areas?)", text, re.I
+    )
     if not match:
         return 1
     word = match.group(1).lower()
@@ -699,8 +766,12 @@ def format_date(iso: str, lang: str) -> str:
 
 
 SPLIT_KO = re.compile(r"(?:와|과|랑|이랑|하고|및)\s+|,\s*")
-OP_CUE_KO = re.compile(r"(을|를|의|은|는)?\s*(합치면|합하면|더하면|합계|합산|합친|모두 합|차이|비중|비율|얼마나|전체|총합|세 유형|두 유형).*$")
-TRAILING_KO = re.compile(r"(\s*(예산|금액|사업비|정보화|몫|규모|분야|항목|유형|세|두|을|를|의|은|는|에서|에|이|가))+$")
+OP_CUE_KO = re.compile(
+    r"(을|를|의|은|는)?\s*(합치면|합하면|더하면|합계|합산|합친|모두 합|차이|비중|비율|얼마나|전체|총합|세 유형|두 유형).*$"
+)
+TRAILING_KO = re.compile(
+    r"(\s*(예산|금액|사업비|정보화|몫|규모|분야|항목|유형|세|두|을|를|의|은|는|에서|에|이|가))+$"
+)
 
 
 def split_subjects(q: Question) -> list[str]:
@@ -762,5 +833,24 @@ def is_generic(group: Group) -> bool:
     return all(w in GENERIC_TERMS or w in stopwords() for w in words)
 
 
-GENERIC_TERMS = {"budget", "information", "technology", "it", "ict", "total", "projects", "project", "seoul",
-                 "정보", "정보화", "예산", "사업", "서울시", "총", "총액", "전체", "통신", "정보통신"}
+GENERIC_TERMS = {
+    "budget",
+    "information",
+    "technology",
+    "it",
+    "ict",
+    "total",
+    "projects",
+    "project",
+    "seoul",
+    "정보",
+    "정보화",
+    "예산",
+    "사업",
+    "서울시",
+    "총",
+    "총액",
+    "전체",
+    "통신",
+    "정보통신",
+}

@@ -20,48 +20,98 @@ from retrieve.hybrid import query_years
 # kind of answer -> (Korean cue, English cue); the first kind whose cue matches wins, in the
 # order of KIND_ORDER (count before money: "how many projects and how much" asks a count).
 CUES: dict[str, tuple[str, str]] = {
-    "publisher": (r"언론사|매체|어느 신문|어디(서|에서)? 보도|출처|어디 기사",
-                  r"\bpublisher|which (news|media|outlet|newspaper|paper)|news outlet|publication\b|\bsource\b"),
+    "publisher": (
+        r"언론사|매체|어느 신문|어디(서|에서)? 보도|출처|어디 기사",
+        r"\bpublisher|which (news|media|outlet|newspaper|paper)|news outlet|publication\b|\bsource\b",
+    ),
     "reporter": (r"기자|작성자|누가 (썼|작성)|글쓴이", r"\breporter|journalist|who wrote|\bauthor"),
-    "published": (r"(언제|며칠에?|날짜|몇 ?시).{0,8}(보도|발표|게재|기사|나왔|공개|올라|배포)|(보도|발표|게재|기사 ?입력)(된|한|일|날짜|시점)"
-                  r"|(기사|보도자료).{0,12}(언제|몇 ?시|날짜)"
-                  r"|언제 (보도|발표|게재)",
-                  r"when (was|were|did) .{0,80}(publish|announc|releas|report|post)|publication date|"
-                  r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)|"
-                  r"(what|which) (date|day) .{0,30}(announc|publish|releas)"),
-    "percent": (r"몇 ?%|퍼센트|증가율|감소율|비율|비중|몇 ?프로|차지하",
-                r"percent|percentage|\bshare\b|\brate\b|proportion|%"),
-    "count": (r"몇 ?(건|개|명|곳|가지|대|종|군데)|건수|개수|사업 ?수|몇 개의|얼마나 많은 (사업|기업)",
-              r"how many|number of|count of"),
-    "date": (r"언제|날짜|며칠|몇 월|몇월|시점|개시일|시기", r"\bwhen\b|what date|which date|what day|what time"),
+    "published": (
+        r"(언제|며칠에?|날짜|몇 ?시).{0,8}(보도|발표|게재|기사|나왔|공개|올라|배포)|(보도|발표|게재|기사 ?입력)(된|한|일|날짜|시점)"
+        r"|(기사|보도자료).{0,12}(언제|몇 ?시|날짜)"
+        r"|언제 (보도|발표|게재)",
+        r"when (was|were|did) .{0,80}(publish|announc|releas|report|post)|publication date|"
+        r"date of (the|this) (article|announcement|report|release)|(published|announced|released) (on|when)|"
+        r"(what|which) (date|day) .{0,30}(announc|publish|releas)",
+    ),
+    "percent": (
+        r"몇 ?%|퍼센트|증가율|감소율|비율|비중|몇 ?프로|차지하",
+        r"percent|percentage|\bshare\b|\brate\b|proportion|%",
+    ),
+    "count": (
+        r"몇 ?(건|개|명|곳|가지|대|종|군데)|건수|개수|사업 ?수|몇 개의|얼마나 많은 (사업|기업)",
+        r"how many|number of|count of",
+    ),
+    "date": (
+        r"언제|날짜|며칠|몇 월|몇월|시점|개시일|시기",
+        r"\bwhen\b|what date|which date|what day|what time",
+    ),
     "who": (r"누구|누가|어떤 사람", r"\bwho\b|\bwhom\b"),
-    "money": (r"얼마|금액|예산|규모|투입|투자|비용|배정|편성|돈",
-              r"how much|budget|amount|\bspen[dt]|\bcosts?\b|allocat|earmark|invest|\bwon\b|funding|set aside|money"),
-    "list": (r"어떤|무엇|무슨|종류|목록|어느 분야|항목|꼽|뭐가|뭐야|무엇인가|나열|분야는|서비스는",
-             r"\bwhich\b|what (are|were|kinds?|types?|services|fields|areas|items)|\blist\b|name (the|some|a few)|\bwhat\b"),
+    "money": (
+        r"얼마|금액|예산|규모|투입|투자|비용|배정|편성|돈",
+        r"how much|budget|amount|\bspen[dt]|\bcosts?\b|allocat|earmark|invest|\bwon\b|funding|set aside|money",
+    ),
+    "list": (
+        r"어떤|무엇|무슨|종류|목록|어느 분야|항목|꼽|뭐가|뭐야|무엇인가|나열|분야는|서비스는",
+        r"\bwhich\b|what (are|were|kinds?|types?|services|fields|areas|items)|\blist\b|name (the|some|a few)|\bwhat\b",
+    ),
 }
 KIND_ORDER = ["publisher", "reporter", "published", "percent", "count", "date", "who", "money", "list"]
 OPS: dict[str, tuple[str, str]] = {
-    "sum": (r"합치면|합하면|더하면|합계는|합산|합친|모두 합|둘을 더|를 더한",
-            r"combined|together|sum of|add(ed)? up|in total for both|altogether for"),
-    "share": (r"비중|차지하는|전체의 몇|전체 대비|몇 ?%를|전체에서",
-              r"share of|what share|percentage of the (total|whole|overall)|what percent(age)? of|portion of|"
-              r"proportion of|fraction of"),
-    "diff": (r"차이|얼마나 (늘|증가|줄|감소|많)|증가액|증감|더 많|늘어난 금액|몇 (건|개) 더",
-             r"difference|how (much|many) more|how much (did|has|does) .{0,40}(increase|grow|rise|change)|grew by|"
-             r"increase (from|over)|more than in"),
+    "sum": (
+        r"합치면|합하면|더하면|합계는|합산|합친|모두 합|둘을 더|를 더한",
+        r"combined|together|sum of|add(ed)? up|in total for both|altogether for",
+    ),
+    "share": (
+        r"비중|차지하는|전체의 몇|전체 대비|몇 ?%를|전체에서",
+        r"share of|what share|percentage of the (total|whole|overall)|what percent(age)? of|portion of|"
+        r"proportion of|fraction of",
+    ),
+    "diff": (
+        r"차이|얼마나 (늘|증가|줄|감소|많)|증가액|증감|더 많|늘어난 금액|몇 (건|개) 더",
+        r"difference|how (much|many) more|how much (did|has|does) .{0,40}(increase|grow|rise|change)|grew by|"
+        r"increase (from|over)|more than in",
+    ),
     "max": (r"가장 (많|큰|높)|최대|제일 (많|큰)", r"\b(largest|biggest|most money|highest|greatest)\b"),
     "min": (r"가장 (적|작|낮)|최소|제일 (적|작)", r"\b(smallest|least|lowest|fewest)\b"),
 }
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 RELATIVE_YEAR = {"last year": -1}
-PREVIOUS = re.compile(r"year before|previous year|prior year|last year|전년|작년|그 전 해|1년 전", re.IGNORECASE)
+PREVIOUS = re.compile(
+    r"year before|previous year|prior year|last year|전년|작년|그 전 해|1년 전", re.IGNORECASE
+)
 FOLLOWING = re.compile(r"following year|next year|year after|이듬해|다음 해|내년", re.IGNORECASE)
 WHAT_NOUN = re.compile(r"^\s*(what|which)\s+([A-Za-z]+)", re.IGNORECASE)
-AMOUNT_WORDS = {"is", "was", "are", "were", "did", "does", "do", "has", "have", "will", "would", "budget",
-                "amount", "total", "sum", "figure", "allocation", "cost", "share", "percentage", "part", "portion",
-                "money", "funding", "investment", "spending", "the", "'s"}
+AMOUNT_WORDS = {
+    "is",
+    "was",
+    "are",
+    "were",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "will",
+    "would",
+    "budget",
+    "amount",
+    "total",
+    "sum",
+    "figure",
+    "allocation",
+    "cost",
+    "share",
+    "percentage",
+    "part",
+    "portion",
+    "money",
+    "funding",
+    "investment",
+    "spending",
+    "the",
+    "'s",
+}
 THIS_YEAR = re.compile(r"올해|금년|이번 해|this year|current year", re.IGNORECASE)
 COUNT_WORD = re.compile(r"몇\s*(건|개|명|곳|가지|대|종|군데)")
 
@@ -92,7 +142,27 @@ class Group:
         return any(all(t in tokens for t in alt) for alt in self.alternatives)
 
 
-FUNCTION_WORDS = frozenset("a an the of and or in on at for to by with from as is are".split())
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "for",
+        "to",
+        "by",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+    ]
+)
 CONTENT_TAGS = {"NNG": 1.0, "NNP": 1.0, "SL": 1.0, "SH": 1.0, "XR": 1.0, "NR": 0.5, "VV": 0.5, "VA": 0.5}
 
 
@@ -111,7 +181,8 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         if not found:
             continue
         alternatives = {
-            tuple(t for t in search_tokens(phrase) if t not in FUNCTION_WORDS) for phrase in entry.ko + entry.en
+            tuple(t for t in search_tokens(phrase) if t not in FUNCTION_WORDS)
+            for phrase in entry.ko + entry.en
         }
         alternatives = {a for a in alternatives if a}
         covered.update(t for p in found for t in search_tokens(p))
@@ -119,8 +190,13 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         relative = RELATIVE_YEAR.get(entry.en[0])
         if relative and years:  # "the year before" a named 2022 is 2021: match units naming 2021
             alternatives = {(str(y + relative),) for y in years}
-        group = Group((topical or found)[0].lower(), tuple(sorted(alternatives, key=len)), True, 1.0,
-                      generic=not topical)
+        group = Group(
+            (topical or found)[0].lower(),
+            tuple(sorted(alternatives, key=len)),
+            True,
+            1.0,
+            generic=not topical,
+        )
         (groups if topical else generic).append(group)
     with _lock:
         morphemes = kiwi().tokenize(text.replace("'s", ""))
@@ -176,7 +252,8 @@ class Question:
             return []
         covered = " ".join(p for e in find_english(self.text) for p in e.en).lower()
         return [
-            w.lower() for w in WORD.findall(self.text.replace("'s", ""))
+            w.lower()
+            for w in WORD.findall(self.text.replace("'s", ""))
             if w.lower() not in stopwords() and w.lower() not in covered and len(w) > 2
         ]
 
@@ -194,8 +271,11 @@ def analyze(text: str) -> Question:
     if not kind:
         kind = "money" if flags["money"] else "list" if flags["list"] else "text"
     what = WHAT_NOUN.match(text)
-    if kind == "money" and what and what.group(2).lower() not in AMOUNT_WORDS and not re.search(
-        r"how much|얼마", text, re.IGNORECASE
+    if (
+        kind == "money"
+        and what
+        and what.group(2).lower() not in AMOUNT_WORDS
+        and not re.search(r"how much|얼마", text, re.IGNORECASE)
     ):
         kind = "list"  # "What benchmark did the city use ... spending?" asks for a thing, not an amount
     op = next((name for name, cues in OPS.items() if _matches(cues, text)), "")

@@ -21,7 +21,9 @@ from retrieve.glossary import cross_language_terms
 ITEM_END = re.compile(r"\s*(등이다|이다|다|등|으로 나뉜다|로 나뉜다|으로 잡혔다|로 잡혔다)\.?\s*$")
 DATE_KO = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일")
 # a year or a span of years also dates a plan: "2025~2026년", "(2023-2024)", "by the end of 2022"
-DATE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[~\-–]\s*((?:19|20)\d{2}))?(?:\s*년|(?!\d))(?!\s*(?:억|조|만|원|건|개))")
+DATE_YEAR = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:\s*[~\-–]\s*((?:19|20)\d{2}))?(?:\s*년|(?!\d))(?!\s*(?:억|조|만|원|건|개))"
+)
 DATE_EN = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+(\d{1,2}),?\s+(\d{4})\b"
@@ -69,8 +71,15 @@ def _tokens(text: str, doc_year: int = 0) -> set[str]:
 def units_of(hit_index: int, hit: Hit) -> list[Unit]:
     """The units of one retrieved passage (cached: passages are split once, not per question)."""
     meta = hit.metadata
-    return list(_units(hit_index, hit.text, int(meta.get("doc_year") or 0), str(meta.get("section", "")),
-                       str(meta.get("title", ""))))
+    return list(
+        _units(
+            hit_index,
+            hit.text,
+            int(meta.get("doc_year") or 0),
+            str(meta.get("section", "")),
+            str(meta.get("title", "")),
+        )
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -39,9 +39,34 @@ COUNT = re.compile(
     r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras|kinds|types))",
     re.IGNORECASE,
 )
-WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
 # "seven services", "three stages": English counts written as words
 WORD_COUNT = re.compile(
     r"\b(" + "|".join(WORD_NUMBERS) + r")\s+((?:[A-Za-z-]+\s+){0,2}?"
@@ -110,7 +135,9 @@ def find_quantities(text: str) -> list[Quantity]:
         value = WORD_NUMBERS[m.group(1).lower()]
         if value:
             unit = m.group(2).lower().split()[-1]
-            found.append(Quantity(float(value), "count", unit=unit, text=m.group(0), start=m.start(), end=m.end()))
+            found.append(
+                Quantity(float(value), "count", unit=unit, text=m.group(0), start=m.start(), end=m.end())
+            )
     found.sort(key=lambda q: (q.start, -(q.end - q.start)))
     out: list[Quantity] = []
     for q in found:

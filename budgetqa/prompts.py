@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
@@ -22,7 +22,7 @@ class PromptError(BudgetQAError):
     """A prompt template is missing or was rendered with the wrong variables."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> str:
     """A prompt file (``condense``, ``answer``) or a phrase from answers.toml (``ko.money``)."""
     if "." in name:

@@ -37,10 +37,12 @@ def render_html(report: dict[str, Any]) -> str:
     for item in report["items"]:
         css = "pass" if item["passed"] else "fail"
         cited = "".join(
-            f"<li>[{c['n']}] {escape(c['source'])}<pre>{escape(c['text'])}</pre></li>" for c in item["citations"]
+            f"<li>[{c['n']}] {escape(c['source'])}<pre>{escape(c['text'])}</pre></li>"
+            for c in item["citations"]
         )
         retrieved = "".join(
-            f"<li>{r['score']:.4f} {escape(r['source'])}<pre>{escape(r['text'])}</pre></li>" for r in item["retrieved"]
+            f"<li>{r['score']:.4f} {escape(r['source'])}<pre>{escape(r['text'])}</pre></li>"
+            for r in item["retrieved"]
         )
         failures = "<br>".join(escape(f) for f in item["failures"]) or "—"
         items.append(

@@ -19,8 +19,15 @@ from budgetqa.errors import BudgetQAError
 from evals.scoring import evidence_in, expected_met, forbidden_found
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str, "lang": str, "question": str, "history": list, "expected_facts": list,
-    "forbidden_facts": list, "evidence": list, "answerable": bool, "tags": list,
+    "id": str,
+    "lang": str,
+    "question": str,
+    "history": list,
+    "expected_facts": list,
+    "forbidden_facts": list,
+    "evidence": list,
+    "answerable": bool,
+    "tags": list,
 }
 REQUIRED = ("id", "lang", "question", "answerable")
 
@@ -60,10 +67,14 @@ def load_eval_set(path: str | Path) -> list[dict[str, Any]]:
         if case["id"] in seen:
             raise EvalFileError(f"{where}: duplicate id {case['id']!r}")
         for turn in case.get("history", []):
-            if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or not isinstance(
-                turn.get("content"), str
+            if (
+                not isinstance(turn, dict)
+                or turn.get("role") not in ("user", "assistant")
+                or not isinstance(turn.get("content"), str)
             ):
-                raise EvalFileError(f"{where}: history turns must be {{\"role\": user|assistant, \"content\": str}}")
+                raise EvalFileError(
+                    f'{where}: history turns must be {{"role": user|assistant, "content": str}}'
+                )
         seen.add(case["id"])
         cases.append(case)
     if not cases:
@@ -119,9 +130,13 @@ def judge(case: dict[str, Any], answer: Any, k: int) -> dict[str, Any]:
         "passed": not failures,
         "failures": failures,
         "latency_ms": round(answer.latency_ms, 1),
-        "_metrics": {"facts": facts, f"hit@{k}": hit, "cite": cite,
-                     "abstain": None if case["answerable"] else answer.abstained,
-                     "forbidden": bool(forbidden)},
+        "_metrics": {
+            "facts": facts,
+            f"hit@{k}": hit,
+            "cite": cite,
+            "abstain": None if case["answerable"] else answer.abstained,
+            "forbidden": bool(forbidden),
+        },
     }
 
 
@@ -151,8 +166,9 @@ def summarize(items: list[dict[str, Any]], k: int) -> dict[str, Any]:
     return summary
 
 
-def run_eval(chain: Any, cases: list[dict[str, Any]], eval_set: str, progress: bool = True,
-             on_case: Any = None) -> dict[str, Any]:
+def run_eval(
+    chain: Any, cases: list[dict[str, Any]], eval_set: str, progress: bool = True, on_case: Any = None
+) -> dict[str, Any]:
     from tqdm import tqdm
 
     k = chain.settings.k

@@ -34,9 +34,9 @@ def fact_matches(fact: str, answer: str) -> bool:
         return any(q.kind == "money" and same_value(q.value, whole.value) for q in find_quantities(answer))
     if whole is not None and whole.kind == "percent":
         wanted = whole.value
-        return any(q.kind == "percent" and same_value(q.value, wanted) for q in find_quantities(answer)) or bool(
-            re.search(rf"(?<![\d.]){re.escape(f'{wanted:g}')}\s*(%|percent|퍼센트)", answer)
-        )
+        return any(
+            q.kind == "percent" and same_value(q.value, wanted) for q in find_quantities(answer)
+        ) or bool(re.search(rf"(?<![\d.]){re.escape(f'{wanted:g}')}\s*(%|percent|퍼센트)", answer))
     plain = PLAIN_NUMBER.match(fact)
     if whole is not None or plain:
         value = whole.value if whole is not None else float(plain.group(1).replace(",", ""))  # type: ignore[union-attr]

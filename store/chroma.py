@@ -134,8 +134,10 @@ class PassageStore:
     def passages_of(self, path: str) -> list[Hit]:
         """Every passage of one document, in document order."""
         got = self._collection.get(where={"path": path}, include=["documents", "metadatas"])
-        hits = [Hit(id=i, text=d, metadata=_public(m), score=0.0)
-                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        hits = [
+            Hit(id=i, text=d, metadata=_public(m), score=0.0)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
         return sorted(hits, key=lambda h: int(h.metadata.get("position", 0)))
 
     def get(self, ids: list[str]) -> dict[str, Hit]:

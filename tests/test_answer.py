@@ -93,8 +93,11 @@ def test_follow_up_uses_history(chain: QAChain) -> None:
 def test_unknown_city_and_boilerplate_abstain(chain: QAChain) -> None:
     busan = chain.ask("부산시의 2023년 정보화 예산은?")
     assert busan.abstained and "부산" in busan.answer
-    for question in ("김주애는 누구와 함께 베이징에 갔어?", "Which stocks does the Newspim stock tracker expect to gain?",
-                     "How many CCTV cameras will Seoul install in 2023?"):
+    for question in (
+        "김주애는 누구와 함께 베이징에 갔어?",
+        "Which stocks does the Newspim stock tracker expect to gain?",
+        "How many CCTV cameras will Seoul install in 2023?",
+    ):
         answer = chain.ask(question)
         assert answer.abstained, (question, answer.answer)
         assert "Lockheed" not in answer.answer and "김주애" not in answer.answer

@@ -47,9 +47,15 @@ def test_alternatives_and_forbidden() -> None:
         ("{not json", "invalid JSON"),
         ('{"id": "a", "lang": "ko", "question": "q"}', "missing field 'answerable'"),
         ('{"id": "a", "lang": "fr", "question": "q", "answerable": true}', "lang must be"),
-        ('{"id": "a", "lang": "ko", "question": "q", "answerable": "yes"}', "'answerable' must be true or false"),
-        ('{"id": "a", "lang": "ko", "question": "q", "answerable": true, "tags": "x"}', "'tags' must be a list"),
-        ('[1, 2]', "must be a JSON object"),
+        (
+            '{"id": "a", "lang": "ko", "question": "q", "answerable": "yes"}',
+            "'answerable' must be true or false",
+        ),
+        (
+            '{"id": "a", "lang": "ko", "question": "q", "answerable": true, "tags": "x"}',
+            "'tags' must be a list",
+        ),
+        ("[1, 2]", "must be a JSON object"),
     ],
 )
 def test_broken_eval_files_name_the_line(tmp_path: Path, line: str, message: str) -> None:
@@ -78,8 +84,17 @@ def test_report_format_and_html(corpus_pipeline: Pipeline, tmp_path: Path) -> No
     assert set(report) == {"eval_set", "config", "summary", "items"}
     assert {"embedding_model", "llm", "k"} <= set(report["config"])
     item = report["items"][0]
-    assert {"id", "question", "answer", "abstained", "retrieved", "citations", "passed", "failures",
-            "latency_ms"} <= set(item)
+    assert {
+        "id",
+        "question",
+        "answer",
+        "abstained",
+        "retrieved",
+        "citations",
+        "passed",
+        "failures",
+        "latency_ms",
+    } <= set(item)
     assert {"text", "source", "score"} <= set(item["retrieved"][0])
     assert {"p50", "p95"} <= set(report["summary"]["latency_ms"]) and report["summary"]["by_tag"]
     html = render_html(report)
@@ -101,10 +116,25 @@ def test_cli_eval_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["--data-dir", data, "eval", str(bad)]) == 2
     assert "bad.jsonl:1: missing field 'lang'" in capsys.readouterr().err
     failing = tmp_path / "failing.jsonl"
-    failing.write_text(json.dumps({"id": "x", "lang": "en", "question": "What is the total IT budget for 2023?",
-                                   "expected_facts": ["1 trillion won"], "answerable": True}) + "\n")
+    failing.write_text(
+        json.dumps(
+            {
+                "id": "x",
+                "lang": "en",
+                "question": "What is the total IT budget for 2023?",
+                "expected_facts": ["1 trillion won"],
+                "answerable": True,
+            }
+        )
+        + "\n"
+    )
     out = tmp_path / "r.json"
-    assert main(["--data-dir", data, "eval", str(failing), "--out", str(out), "--html", str(tmp_path / "r.html")]) == 0
+    assert (
+        main(
+            ["--data-dir", data, "eval", str(failing), "--out", str(out), "--html", str(tmp_path / "r.html")]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     assert report["items"][0]["passed"] is False and "missing facts" in report["items"][0]["failures"][0]
     assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
@@ -116,8 +146,17 @@ def test_core_set_holds_the_baseline(corpus_pipeline: Pipeline) -> None:
     cases = load_eval_set(CORE)
     assert len(cases) >= 80
     tags = {t for c in cases for t in c.get("tags", [])}
-    assert {"numeric", "list", "entity", "metadata", "followup", "computed", "paraphrase", "year-trap",
-            "unanswerable"} <= tags
+    assert {
+        "numeric",
+        "list",
+        "entity",
+        "metadata",
+        "followup",
+        "computed",
+        "paraphrase",
+        "year-trap",
+        "unanswerable",
+    } <= tags
     assert sum(not c["answerable"] for c in cases) >= 12
     summary = run_eval(QAChain(corpus_pipeline), cases, eval_set=str(CORE), progress=False)["summary"]
     for name, floor in baseline["min"].items():

@@ -16,8 +16,12 @@ from budgetqa.settings import BUNDLED_CORPUS
 from budgetqa.types import Hit
 from tests.conftest import make_settings
 
-LEAD = Hit(id="a", text="서울시가 올해 1431건의 정보화사업에 총 3703억 원을 투입한다고 25일 밝혔다. 작년 대비 7% 증가했다.",
-           metadata={"date": "2023-01-25", "doc_year": 2023}, score=1.0)
+LEAD = Hit(
+    id="a",
+    text="서울시가 올해 1431건의 정보화사업에 총 3703억 원을 투입한다고 25일 밝혔다. 작년 대비 7% 증가했다.",
+    metadata={"date": "2023-01-25", "doc_year": 2023},
+    score=1.0,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,9 +36,18 @@ LEAD = Hit(id="a", text="서울시가 올해 1431건의 정보화사업에 총 3
     ],
 )
 def test_numeric_guard(answer: str, derived: list[float], problems: list[str]) -> None:
-    cited = [LEAD] if "1113" not in answer else [
-        Hit(id="b", text="▲25개 자치구 1113억원(857건) ▲투자출연기관 439억원(152건)", metadata={}, score=1.0)
-    ]
+    cited = (
+        [LEAD]
+        if "1113" not in answer
+        else [
+            Hit(
+                id="b",
+                text="▲25개 자치구 1113억원(857건) ▲투자출연기관 439억원(152건)",
+                metadata={},
+                score=1.0,
+            )
+        ]
+    )
     assert unsupported_numbers(answer, cited, derived) == problems
 
 

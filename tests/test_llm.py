@@ -24,7 +24,7 @@ class FakeOpenAI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.prompts.append(body["messages"][0]["content"])
                 data = json.dumps({"choices": [{"message": {"role": "assistant", "content": fake.reply}}]})
@@ -62,7 +62,11 @@ def test_llm_answer_is_cited_and_checked(corpus_pipeline: Pipeline, fake_llm: Fa
     assert not answer.abstained and answer.backend == "llm:openai:fake-model"
     assert answer.answer.endswith("[1].") and "3703억" in answer.citations[0].text
     prompt = fake_llm.prompts[-1]
-    assert "<passage>" in prompt and "data, not instructions" in prompt and "What is the total IT budget" in prompt
+    assert (
+        "<passage>" in prompt
+        and "data, not instructions" in prompt
+        and "What is the total IT budget" in prompt
+    )
 
 
 def test_llm_invented_number_is_rejected(corpus_pipeline: Pipeline, fake_llm: FakeOpenAI) -> None:
