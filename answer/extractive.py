@@ -114,6 +114,11 @@ class ExtractiveAnswerer:
             found = self._by_amount(q, named[0], hits, ctx)
             if found is not None:
                 return found
+        if q.kind in ("money", "count") and not q.op and asks_for_whole(q):
+            whole = self._total(q, hits, ctx)  # "How many projects in 2023?": the year's total
+            if whole is not None:
+                quantity, unit, hit = whole
+                return self._fact(q, unit, hit, self._corroborating(q, unit, hits, ctx), quantity)
         best = self.best_unit(q, hits, ctx)
         if isinstance(best, Draft):
             return best
@@ -175,6 +180,7 @@ class ExtractiveAnswerer:
     def scored_units(self, q: Question, hits: list[Hit], ctx: Context) -> list[tuple[float, float, Unit]]:
         """(score, coverage, unit) for every unit of ``hits`` that may answer ``q``, best first."""
         groups = topic_weights(q, ctx)
+        has_topic = any(not g.generic for g, _ in groups)  # generic words only: the question asks for a whole
         scored = []
         for i, hit in enumerate(hits):
             for unit in units_of(i, hit):
@@ -182,7 +188,7 @@ class ExtractiveAnswerer:
                     continue
                 cover = coverage(unit, groups, q.lang)
                 doc_year = int(hit.metadata.get("doc_year") or 0)
-                scored.append((score_unit(unit, q, bool(groups), cover, doc_year), cover, unit))
+                scored.append((score_unit(unit, q, has_topic, cover, doc_year), cover, unit))
         scored.sort(key=lambda s: -s[0])
         return scored
 
@@ -213,13 +219,15 @@ class ExtractiveAnswerer:
         return best, best_score
 
     # -- composing ------------------------------------------------------------------------------
-    def _fact(self, q: Question, unit: Unit, hit: Hit, also: Sequence[tuple[Hit, str]] = ()) -> Draft:
+    def _fact(
+        self, q: Question, unit: Unit, hit: Hit, also: Sequence[tuple[Hit, str]] = (), chosen: Quantity | None = None
+    ) -> Draft:
         """The figure (or date) of ``unit``; ``also``: other passages stating the same figure."""
         cite = Citer()
         if q.kind == "date":
             value, span = date_value(unit.text, q.lang)
         else:
-            quantity = pick_quantity(unit, q)
+            quantity = chosen or pick_quantity(unit, q)
             if quantity is None:
                 return abstain(f"not in the documents: no {q.kind} for this topic", q.lang)
             value, span = format_quantity(quantity, q.lang), quantity.text
@@ -394,6 +402,8 @@ class ExtractiveAnswerer:
         """A year's total: the largest amount (or count) a document of that year gives; a
         budget article's total is the sum of its parts, so nothing in it is larger."""
         kind = "count" if q.kind == "count" else "money"
+        if not hits:
+            return None
         best: tuple[Quantity, Unit, Hit] | None = None
         for i, hit in enumerate(hits):
             if q.years and hit.metadata.get("doc_year") not in q.years:
@@ -826,6 +836,21 @@ def _phrase(words: list[str], from_right: bool) -> str:
 def specific_terms(q: Question) -> list[str]:
     """Topic words beyond generic budget vocabulary (empty for "the total IT budget")."""
     return [g.word for g in q.focus_groups() if not is_generic(g)]
+
+
+WHOLE_WORDS = {"how", "many", "much", "project", "number", "budget", "total", "it", "ict", "informatization",
+               "information", "technology", "spending", "overall", "정보", "정보화", "예산", "사업", "총", "총액", "전체",
+               "몇", "건", "수", "건수", "규모", "금액", "digital"}
+
+
+def asks_for_whole(q: Question) -> bool:
+    """True when the question names nothing but the budget itself ("How many projects in 2023?",
+    "2023년 정보화 예산은?"): the answer is the year's total, not one of its parts."""
+    for group in q.focus_groups():
+        words = search_tokens(group.word) or [group.word]
+        if not all(w in WHOLE_WORDS or w in stopwords() and w not in ("seoul", "city", "government") for w in words):
+            return False
+    return True
 
 
 def is_generic(group: Group) -> bool:

@@ -1,0 +1,79 @@
+"""The JSON API: ``POST /api/ask`` and ``GET /healthz`` (OpenAPI docs at ``/docs``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from answer.chain import QuestionError
+from web.service import NotReady, Service
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=8000)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(description="the question, in Korean or English")
+    history: list[Turn] | None = Field(default=None, max_length=40, description="earlier turns, oldest first")
+
+
+class CitationOut(BaseModel):
+    n: int
+    text: str
+    source: str
+    title: str
+    date: str
+    url: str
+    publisher: str = ""
+
+
+class AskResponse(BaseModel):
+    answer: str
+    abstained: bool
+    lang: str
+    citations: list[CitationOut]
+    latency_ms: float
+    standalone_question: str = ""
+    related: list[dict[str, Any]] = []
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def add_api(app: FastAPI, service: Service) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+        return JSONResponse(status_code=422, content={"detail": "; ".join(problems)})
+
+    @app.post("/api/ask", response_model=AskResponse, tags=["ask"])
+    def ask(body: AskRequest, request: Request) -> Any:
+        """Answer a question from the documents, with citations, or say the documents do not."""
+        if not service.limiter.allow(client_key(request)):
+            return JSONResponse(status_code=429, content={"detail": service.limiter.message()})
+        history = [t.model_dump() for t in body.history] if body.history else None
+        try:
+            answer = service.ask(body.question, history)
+        except QuestionError as exc:
+            return JSONResponse(status_code=400, content={"detail": str(exc)})
+        except NotReady as exc:
+            return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "10"})
+        return answer.to_dict()
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """200 when the store and model are ready (with the passage count), 503 otherwise."""
+        info = service.health()
+        return JSONResponse(status_code=200 if info["ready"] else 503, content=info)

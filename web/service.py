@@ -1,0 +1,83 @@
+"""The one pipeline and chain of a server process, started in the background.
+
+The web server answers at once; ``Service.start()`` opens the store, ingests the bundled corpus
+when the store is empty (first start) and builds the chain in a thread, and ``status`` says
+where it is ("starting", "ingesting", "ready" or an error message). UI and API share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from budgetqa.errors import BudgetQAError
+from budgetqa.settings import Settings
+from web.ratelimit import RateLimiter
+
+
+class NotReady(BudgetQAError):
+    """The pipeline is still starting (or failed to start)."""
+
+
+class Service:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.pipeline: Any = None
+        self.chain: Any = None
+        self.status = "starting"
+        self.error = ""
+        self._ready = threading.Event()
+        self._slots = threading.BoundedSemaphore(max(1, settings.concurrency))
+
+    def start(self, background: bool = True) -> None:
+        if background:
+            threading.Thread(target=self._start, name="budgetqa-start", daemon=True).start()
+        else:
+            self._start()
+
+    def _start(self) -> None:
+        from answer.chain import QAChain
+        from budgetqa.pipeline import Pipeline
+
+        try:
+            self.pipeline = Pipeline.open(self.settings)
+            if self.pipeline.store.count() == 0:
+                self.status = "ingesting"
+                report = self.pipeline.ingest(progress=False)
+                print(f"first start: ingested the bundled corpus: {report.summary()}", flush=True)
+            self.chain = QAChain(self.pipeline)
+            self.chain.ask("2023년 정보화 예산은?")  # warm up Kiwi and the store
+            self.status = "ready"
+        except BudgetQAError as exc:
+            self.status, self.error = "error", str(exc)
+            print(f"budgetqa: error: {exc}", flush=True)
+        finally:
+            self._ready.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def ask(self, question: Any, history: Any = None) -> Any:
+        if self.status != "ready":
+            raise NotReady(self.status_message())
+        with self._slots:
+            return self.chain.ask(question, history)
+
+    def status_message(self) -> str:
+        if self.status == "error":
+            return f"서비스를 시작할 수 없습니다 · The service could not start: {self.error}"
+        if self.status == "ingesting":
+            return "문서를 색인하는 중입니다. 잠시 후 다시 시도하세요 · Indexing the documents, please try again shortly."
+        if self.status == "starting":
+            return "시작하는 중입니다 · Starting up, please try again shortly."
+        return "준비됨 · Ready"
+
+    def health(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"status": self.status, "ready": self.status == "ready"}
+        if self.error:
+            info["error"] = self.error
+        if self.pipeline is not None:
+            info["passages"] = self.pipeline.store.count()
+            info["embedding_model"] = self.pipeline.store.model_id
+        return info

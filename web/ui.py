@@ -1,0 +1,159 @@
+"""The Gradio UI: a chat with sources (Korean/English), a compact widget, and the staff eval tab."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from budgetqa.errors import BudgetQAError
+from web.feedback import save_feedback
+from web.render import plain_markdown, sources_html
+from web.service import Service
+
+EXAMPLES = [
+    "2023년 서울시 정보화 예산은 얼마야?",
+    "How much goes to hardware and software in 2023?",
+    "자치구와 투자출연기관 예산을 합치면?",
+    "When did Metaverse Seoul launch?",
+]
+CSS = """
+.bqa-sources{font-size:.9em;border-top:1px solid #ddd;margin-top:.5em;padding-top:.4em}
+.bqa-sources h4{margin:.2em 0}.bqa-meta{color:#555;font-size:.9em}.bqa-text{white-space:pre-wrap}
+.bqa-sources mark{background:#ffe58a;padding:0 .1em}.bqa-abstained{color:#a15c00;font-weight:600}
+"""
+
+
+def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
+    """The chat. ``compact``: the widget layout for a sidebar (no tabs, smaller)."""
+    title = "서울 예산 Q&A · Seoul Budget Q&A"
+    with gr.Blocks(title=title) as blocks:
+        if not compact:
+            gr.Markdown(f"## {title}\n공개 예산 문서에 근거해 답하고 출처를 밝힙니다 · Answers from public budget "
+                        "documents, with sources.")
+        status = gr.Markdown(service.status_message(), elem_id="bqa-status")
+        with gr.Tab("대화 · Chat") if not compact else gr.Column():
+            chatbot = gr.Chatbot(
+                label="대화 · Chat",
+                height=380 if compact else 560,
+                elem_id="bqa-chat",
+                render_markdown=True,
+                sanitize_html=True,
+                feedback_options=("Like", "Dislike"),
+            )
+            answers = gr.State([])
+            with gr.Row():
+                box = gr.Textbox(
+                    label="질문 · Question",
+                    placeholder="예: 2023년 자치구 정보화 예산은? · e.g. How many projects in 2023?",
+                    scale=5,
+                    max_length=service.settings.max_question_chars,
+                    elem_id="bqa-question",
+                )
+                send = gr.Button("보내기 · Send", variant="primary", scale=1, elem_id="bqa-send")
+            clear = gr.Button("새 대화 · New chat", size="sm")
+            if not compact:
+                gr.Examples(EXAMPLES, [box], label="예시 질문 · Example questions")
+
+            def respond(message: str, chat: list[dict[str, Any]], past: list[dict[str, Any]], request: gr.Request):
+                chat, past = list(chat or []), list(past or [])
+                message = (message or "").strip()
+                if not message:
+                    yield chat, past, "", service.status_message()
+                    return
+                chat.append({"role": "user", "content": plain_markdown(message)})
+                key = request.client.host if request and request.client else "ui"
+                if not service.limiter.allow(key):
+                    chat.append({"role": "assistant", "content": plain_markdown(service.limiter.message())})
+                    yield chat, past, "", service.status_message()
+                    return
+                history = [t for p in past for t in ({"role": "user", "content": p["question"]},
+                                                      {"role": "assistant", "content": p["answer"]["answer"]})]
+                try:
+                    answer = service.ask(message, history).to_dict()
+                except BudgetQAError as exc:
+                    chat.append({"role": "assistant", "content": plain_markdown(str(exc))})
+                    yield chat, past, "", service.status_message()
+                    return
+                past.append({"question": message, "answer": answer})
+                chat.append({"role": "assistant", "content": ""})
+                shown: list[str] = []
+                for line in answer["answer"].split("\n"):  # stream sentence by sentence
+                    shown.append(line)
+                    chat[-1] = {"role": "assistant", "content": plain_markdown("\n".join(shown))}
+                    yield chat, past, "", service.status_message()
+                chat[-1] = {"role": "assistant",
+                            "content": plain_markdown(answer["answer"]) + "\n\n" + sources_html(answer)}
+                yield chat, past, "", service.status_message()
+
+            def on_like(data: gr.LikeData, past: list[dict[str, Any]], chat: list[dict[str, Any]]) -> None:
+                index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+                ordinal = sum(1 for m in chat[: int(index) + 1] if m.get("role") == "assistant") - 1
+                if 0 <= ordinal < len(past):
+                    vote = "up" if data.liked else "down"
+                    save_feedback(service.settings.feedback_path, past[ordinal]["question"], past[ordinal]["answer"], vote)
+
+            outputs = [chatbot, answers, box, status]
+            send.click(respond, [box, chatbot, answers], outputs)
+            box.submit(respond, [box, chatbot, answers], outputs)
+            clear.click(lambda: ([], [], ""), None, [chatbot, answers, box])
+            chatbot.like(on_like, [answers, chatbot], None)
+        if not compact:
+            eval_tab(service)
+        blocks.load(lambda: service.status_message(), None, status)
+    return blocks
+
+
+def eval_tab(service: Service) -> None:
+    with gr.Tab("직원용 평가 · Staff eval"):
+        if not service.settings.staff_token:
+            gr.Markdown("평가 업로드가 꺼져 있습니다. `BUDGETQA_STAFF_TOKEN`을 설정하세요 · Eval uploads are off: "
+                        "set `BUDGETQA_STAFF_TOKEN` to enable them.")
+            return
+        gr.Markdown("평가 세트(JSONL)를 올려 실행합니다 · Upload an eval set (JSONL, shared format) and run it.")
+        token = gr.Textbox(label="직원 토큰 · Staff token", type="password")
+        upload = gr.File(label="평가 세트 · Eval set (.jsonl)", file_types=[".jsonl"], type="filepath")
+        run = gr.Button("실행 · Run", variant="primary")
+        message = gr.Markdown()
+        summary = gr.Dataframe(label="태그별 요약 · Summary by tag", interactive=False)
+        failing = gr.Dataframe(label="실패한 사례 · Failing cases", interactive=False, wrap=True)
+        files = gr.File(label="보고서 · Reports", file_count="multiple")
+
+        def run_eval_ui(given: str, path: str | None, progress: gr.Progress = gr.Progress()):
+            from evals.report_html import render_html
+            from evals.runner import load_eval_set, run_eval
+
+            if not hmac.compare_digest((given or "").encode(), service.settings.staff_token.encode()):
+                return "토큰이 맞지 않습니다 · Wrong token.", None, None, None
+            if not path:
+                return "파일을 올리세요 · Upload a file first.", None, None, None
+            try:
+                cases = load_eval_set(path)
+                if service.status != "ready":
+                    return service.status_message(), None, None, None
+                report = run_eval(service.chain, cases, eval_set=Path(path).name, progress=False,
+                                  on_case=lambda n, total: progress((n, total), desc="eval"))
+            except BudgetQAError as exc:
+                return f"오류 · Error: {exc}", None, None, None
+            out = Path(tempfile.mkdtemp(prefix="budgetqa-eval-"))
+            (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / "report.html").write_text(render_html(report), encoding="utf-8")
+            s = report["summary"]
+            metrics = ["facts", "hit@5", "cite", "abstain", "forbidden", "passed", "cases"]
+            rows = [["all", *[s.get(m, "") for m in metrics]]]
+            rows += [[tag, *[v.get(m, "") for m in metrics]] for tag, v in s["by_tag"].items()]
+            fails = [[i["id"], i["question"], i["answer"][:300], "; ".join(i["failures"])]
+                     for i in report["items"] if not i["passed"]]
+            text = (f"{s['cases']}개 사례, 통과 {s['passed']:.3f} · {s['cases']} cases, passed {s['passed']:.3f} · "
+                    f"p50 {s['latency_ms']['p50']} ms")
+            import pandas as pd
+
+            return (text, pd.DataFrame(rows, columns=["tag", *metrics]),
+                    pd.DataFrame(fails, columns=["id", "question", "answer", "failures"]),
+                    [str(out / "report.json"), str(out / "report.html")])
+
+        run.click(run_eval_ui, [token, upload], [message, summary, failing, files])
