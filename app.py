@@ -29,18 +29,26 @@ def create_app(settings: Settings, start: bool = True) -> Any:
     from web.ui import CSS, chat_blocks
 
     service = Service(settings)
-    app = FastAPI(title="Seoul Budget Q&A API", version="0.1.0",
-                  description="Bilingual answers from public budget documents, with citations.")
+    app = FastAPI(
+        title="Seoul Budget Q&A API",
+        version="0.1.0",
+        description="Bilingual answers from public budget documents, with citations.",
+    )
     app.state.service = service
     if settings.origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.origins, allow_methods=["GET", "POST"],
-                           allow_headers=["content-type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        )
     add_api(app, service)
     for path, compact in (("/widget", True), ("/", False)):
         blocks = chat_blocks(service, compact=compact)
         blocks.queue(default_concurrency_limit=settings.concurrency, max_size=200)
-        app = gr.mount_gradio_app(app, blocks, path=path, css=CSS, footer_links=["api"] if not compact else [],
-                                  show_error=False)
+        app = gr.mount_gradio_app(
+            app, blocks, path=path, css=CSS, footer_links=["api"] if not compact else [], show_error=False
+        )
     if start:
         service.start(background=True)
     return app

@@ -220,7 +220,12 @@ class ExtractiveAnswerer:
 
     # -- composing ------------------------------------------------------------------------------
     def _fact(
-        self, q: Question, unit: Unit, hit: Hit, also: Sequence[tuple[Hit, str]] = (), chosen: Quantity | None = None
+        self,
+        q: Question,
+        unit: Unit,
+        hit: Hit,
+        also: Sequence[tuple[Hit, str]] = (),
+        chosen: Quantity | None = None,
     ) -> Draft:
         """The figure (or date) of ``unit``; ``also``: other passages stating the same figure."""
         cite = Citer()
@@ -838,9 +843,36 @@ def specific_terms(q: Question) -> list[str]:
     return [g.word for g in q.focus_groups() if not is_generic(g)]
 
 
-WHOLE_WORDS = {"how", "many", "much", "project", "number", "budget", "total", "it", "ict", "informatization",
-               "information", "technology", "spending", "overall", "정보", "정보화", "예산", "사업", "총", "총액", "전체",
-               "몇", "건", "수", "건수", "규모", "금액", "digital"}
+WHOLE_WORDS = {
+    "how",
+    "many",
+    "much",
+    "project",
+    "number",
+    "budget",
+    "total",
+    "it",
+    "ict",
+    "informatization",
+    "information",
+    "technology",
+    "spending",
+    "overall",
+    "정보",
+    "정보화",
+    "예산",
+    "사업",
+    "총",
+    "총액",
+    "전체",
+    "몇",
+    "건",
+    "수",
+    "건수",
+    "규모",
+    "금액",
+    "digital",
+}
 
 
 def asks_for_whole(q: Question) -> bool:
@@ -848,7 +880,9 @@ def asks_for_whole(q: Question) -> bool:
     "2023년 정보화 예산은?"): the answer is the year's total, not one of its parts."""
     for group in q.focus_groups():
         words = search_tokens(group.word) or [group.word]
-        if not all(w in WHOLE_WORDS or w in stopwords() and w not in ("seoul", "city", "government") for w in words):
+        if not all(
+            w in WHOLE_WORDS or (w in stopwords() and w not in ("seoul", "city", "government")) for w in words
+        ):
             return False
     return True
 

@@ -37,10 +37,26 @@ ENV: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_LLM_TIMEOUT": ("llm_timeout", "30", "seconds to wait for the LLM"),
     "BUDGETQA_HOST": ("host", "127.0.0.1", "address the web app listens on"),
     "BUDGETQA_PORT": ("port", "7860", "port the web app listens on"),
-    "BUDGETQA_RATE_LIMIT": ("rate_limit", "30/60", "per-client limit for the chat and API: '<requests>/<seconds>', 0 = off"),
-    "BUDGETQA_CONCURRENCY": ("concurrency", "4", "questions answered at once (Gradio queue and API share it)"),
-    "BUDGETQA_ALLOWED_ORIGINS": ("allowed_origins", "", "comma-separated origins allowed to call the API (CORS)"),
-    "BUDGETQA_STAFF_TOKEN": ("staff_token", "", "token that unlocks the staff eval tab (unset: tab disabled)"),
+    "BUDGETQA_RATE_LIMIT": (
+        "rate_limit",
+        "30/60",
+        "per-client limit for the chat and API: '<requests>/<seconds>', 0 = off",
+    ),
+    "BUDGETQA_CONCURRENCY": (
+        "concurrency",
+        "4",
+        "questions answered at once (Gradio queue and API share it)",
+    ),
+    "BUDGETQA_ALLOWED_ORIGINS": (
+        "allowed_origins",
+        "",
+        "comma-separated origins allowed to call the API (CORS)",
+    ),
+    "BUDGETQA_STAFF_TOKEN": (
+        "staff_token",
+        "",
+        "token that unlocks the staff eval tab (unset: tab disabled)",
+    ),
     "CHROMA_HOST": ("chroma_host", "", "use a Chroma server (HttpClient) instead of local files"),
     "CHROMA_PORT": ("chroma_port", "8000", "port of that Chroma server"),
 }

@@ -19,7 +19,8 @@ def save_feedback(path: Path, question: str, answer: dict[str, Any], vote: str) 
         "answer": answer.get("answer", ""),
         "abstained": answer.get("abstained", False),
         "citations": [
-            {k: c.get(k, "") for k in ("n", "source", "title", "date", "text")} for c in answer.get("citations", [])
+            {k: c.get(k, "") for k in ("n", "source", "title", "date", "text")}
+            for c in answer.get("citations", [])
         ],
     }
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,9 @@ class RateLimiter:
                 count, _, seconds = spec.partition("/")
                 self.limit, self.window = int(count), float(seconds or 60)
             except ValueError:
-                raise SettingsError(f"BUDGETQA_RATE_LIMIT must look like '30/60' (requests/seconds), not {spec!r}") from None
+                raise SettingsError(
+                    f"BUDGETQA_RATE_LIMIT must look like '30/60' (requests/seconds), not {spec!r}"
+                ) from None
             if self.limit < 0 or self.window <= 0:
                 raise SettingsError(f"BUDGETQA_RATE_LIMIT must be positive, not {spec!r}")
         self._hits: dict[str, deque[float]] = {}

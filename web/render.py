@@ -10,8 +10,16 @@ from typing import Any
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&])")
 
 LABELS = {
-    "ko": {"sources": "출처", "related": "관련 구절 (인용 아님)", "abstained": "문서에서 확인할 수 없는 질문입니다."},
-    "en": {"sources": "Sources", "related": "Related passages (not cited)", "abstained": "The documents do not answer this."},
+    "ko": {
+        "sources": "출처",
+        "related": "관련 구절 (인용 아님)",
+        "abstained": "문서에서 확인할 수 없는 질문입니다.",
+    },
+    "en": {
+        "sources": "Sources",
+        "related": "Related passages (not cited)",
+        "abstained": "The documents do not answer this.",
+    },
 }
 
 

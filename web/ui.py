@@ -33,8 +33,10 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
     title = "서울 예산 Q&A · Seoul Budget Q&A"
     with gr.Blocks(title=title) as blocks:
         if not compact:
-            gr.Markdown(f"## {title}\n공개 예산 문서에 근거해 답하고 출처를 밝힙니다 · Answers from public budget "
-                        "documents, with sources.")
+            gr.Markdown(
+                f"## {title}\n공개 예산 문서에 근거해 답하고 출처를 밝힙니다 · Answers from public budget "
+                "documents, with sources."
+            )
         status = gr.Markdown(service.status_message(), elem_id="bqa-status")
         with gr.Tab("대화 · Chat") if not compact else gr.Column():
             chatbot = gr.Chatbot(
@@ -59,7 +61,9 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
             if not compact:
                 gr.Examples(EXAMPLES, [box], label="예시 질문 · Example questions")
 
-            def respond(message: str, chat: list[dict[str, Any]], past: list[dict[str, Any]], request: gr.Request):
+            def respond(
+                message: str, chat: list[dict[str, Any]], past: list[dict[str, Any]], request: gr.Request
+            ):
                 chat, past = list(chat or []), list(past or [])
                 message = (message or "").strip()
                 if not message:
@@ -71,8 +75,14 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                     chat.append({"role": "assistant", "content": plain_markdown(service.limiter.message())})
                     yield chat, past, "", service.status_message()
                     return
-                history = [t for p in past for t in ({"role": "user", "content": p["question"]},
-                                                      {"role": "assistant", "content": p["answer"]["answer"]})]
+                history = [
+                    t
+                    for p in past
+                    for t in (
+                        {"role": "user", "content": p["question"]},
+                        {"role": "assistant", "content": p["answer"]["answer"]},
+                    )
+                ]
                 try:
                     answer = service.ask(message, history).to_dict()
                 except BudgetQAError as exc:
@@ -86,8 +96,10 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                     shown.append(line)
                     chat[-1] = {"role": "assistant", "content": plain_markdown("\n".join(shown))}
                     yield chat, past, "", service.status_message()
-                chat[-1] = {"role": "assistant",
-                            "content": plain_markdown(answer["answer"]) + "\n\n" + sources_html(answer)}
+                chat[-1] = {
+                    "role": "assistant",
+                    "content": plain_markdown(answer["answer"]) + "\n\n" + sources_html(answer),
+                }
                 yield chat, past, "", service.status_message()
 
             def on_like(data: gr.LikeData, past: list[dict[str, Any]], chat: list[dict[str, Any]]) -> None:
@@ -95,7 +107,12 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                 ordinal = sum(1 for m in chat[: int(index) + 1] if m.get("role") == "assistant") - 1
                 if 0 <= ordinal < len(past):
                     vote = "up" if data.liked else "down"
-                    save_feedback(service.settings.feedback_path, past[ordinal]["question"], past[ordinal]["answer"], vote)
+                    save_feedback(
+                        service.settings.feedback_path,
+                        past[ordinal]["question"],
+                        past[ordinal]["answer"],
+                        vote,
+                    )
 
             outputs = [chatbot, answers, box, status]
             send.click(respond, [box, chatbot, answers], outputs)
@@ -111,10 +128,14 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
 def eval_tab(service: Service) -> None:
     with gr.Tab("직원용 평가 · Staff eval"):
         if not service.settings.staff_token:
-            gr.Markdown("평가 업로드가 꺼져 있습니다. `BUDGETQA_STAFF_TOKEN`을 설정하세요 · Eval uploads are off: "
-                        "set `BUDGETQA_STAFF_TOKEN` to enable them.")
+            gr.Markdown(
+                "평가 업로드가 꺼져 있습니다. `BUDGETQA_STAFF_TOKEN`을 설정하세요 · Eval uploads are off: "
+                "set `BUDGETQA_STAFF_TOKEN` to enable them."
+            )
             return
-        gr.Markdown("평가 세트(JSONL)를 올려 실행합니다 · Upload an eval set (JSONL, shared format) and run it.")
+        gr.Markdown(
+            "평가 세트(JSONL)를 올려 실행합니다 · Upload an eval set (JSONL, shared format) and run it."
+        )
         token = gr.Textbox(label="직원 토큰 · Staff token", type="password")
         upload = gr.File(label="평가 세트 · Eval set (.jsonl)", file_types=[".jsonl"], type="filepath")
         run = gr.Button("실행 · Run", variant="primary")
@@ -123,7 +144,7 @@ def eval_tab(service: Service) -> None:
         failing = gr.Dataframe(label="실패한 사례 · Failing cases", interactive=False, wrap=True)
         files = gr.File(label="보고서 · Reports", file_count="multiple")
 
-        def run_eval_ui(given: str, path: str | None, progress: gr.Progress = gr.Progress()):
+        def run_eval_ui(given: str, path: str | None, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio injects it)
             from evals.report_html import render_html
             from evals.runner import load_eval_set, run_eval
 
@@ -135,25 +156,40 @@ def eval_tab(service: Service) -> None:
                 cases = load_eval_set(path)
                 if service.status != "ready":
                     return service.status_message(), None, None, None
-                report = run_eval(service.chain, cases, eval_set=Path(path).name, progress=False,
-                                  on_case=lambda n, total: progress((n, total), desc="eval"))
+                report = run_eval(
+                    service.chain,
+                    cases,
+                    eval_set=Path(path).name,
+                    progress=False,
+                    on_case=lambda n, total: progress((n, total), desc="eval"),
+                )
             except BudgetQAError as exc:
                 return f"오류 · Error: {exc}", None, None, None
             out = Path(tempfile.mkdtemp(prefix="budgetqa-eval-"))
-            (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / "report.json").write_text(
+                json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
             (out / "report.html").write_text(render_html(report), encoding="utf-8")
             s = report["summary"]
             metrics = ["facts", "hit@5", "cite", "abstain", "forbidden", "passed", "cases"]
             rows = [["all", *[s.get(m, "") for m in metrics]]]
             rows += [[tag, *[v.get(m, "") for m in metrics]] for tag, v in s["by_tag"].items()]
-            fails = [[i["id"], i["question"], i["answer"][:300], "; ".join(i["failures"])]
-                     for i in report["items"] if not i["passed"]]
-            text = (f"{s['cases']}개 사례, 통과 {s['passed']:.3f} · {s['cases']} cases, passed {s['passed']:.3f} · "
-                    f"p50 {s['latency_ms']['p50']} ms")
+            fails = [
+                [i["id"], i["question"], i["answer"][:300], "; ".join(i["failures"])]
+                for i in report["items"]
+                if not i["passed"]
+            ]
+            text = (
+                f"{s['cases']}개 사례, 통과 {s['passed']:.3f} · {s['cases']} cases, passed {s['passed']:.3f} · "
+                f"p50 {s['latency_ms']['p50']} ms"
+            )
             import pandas as pd
 
-            return (text, pd.DataFrame(rows, columns=["tag", *metrics]),
-                    pd.DataFrame(fails, columns=["id", "question", "answer", "failures"]),
-                    [str(out / "report.json"), str(out / "report.html")])
+            return (
+                text,
+                pd.DataFrame(rows, columns=["tag", *metrics]),
+                pd.DataFrame(fails, columns=["id", "question", "answer", "failures"]),
+                [str(out / "report.json"), str(out / "report.html")],
+            )
 
         run.click(run_eval_ui, [token, upload], [message, summary, failing, files])

@@ -1,0 +1,158 @@
+"""Browser tests: the real app in a subprocess, driven by Playwright in Debian's Chromium.
+
+Needs /usr/bin/chromium (``.ci/run`` installs it: ``apt-get install chromium``). Set
+SCREENSHOT_PATH=docs/chat.png to refresh the README screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from budgetqa.settings import BUNDLED_CORPUS, PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"
+    ),
+]
+HOSTILE = """제목: 시민 안내 페이지
+기사입력 : 2023년01월27일
+서울시는 2023년 시민 참여 포털 개선에 12억 원을 쓴다고 밝혔다. <script>window.__pwned = 1</script> 자세한 안내는 [여기를 누르세요](http://evil.example/steal) 에서 본다.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser")
+    docs = root / "docs"
+    shutil.copytree(BUNDLED_CORPUS, docs)
+    (docs / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETQA_")}
+    env.update(
+        BUDGETQA_DATA_DIR=str(root / "data"),
+        BUDGETQA_CORPUS_DIR=str(docs),
+        BUDGETQA_RATE_LIMIT="0",
+        GRADIO_ANALYTICS_ENABLED="False",
+        HF_HUB_OFFLINE="1",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail(f"the app did not become ready: {proc.stdout.read() if proc.stdout else ''}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def ask(page, question: str, expect: str) -> str:
+    page.locator("#bqa-question textarea").fill(question)
+    page.locator("#bqa-send").click()
+    page.locator("#bqa-chat").get_by_text(expect).last.wait_for(timeout=30_000)
+    return page.locator("#bqa-chat").inner_text()
+
+
+def test_korean_and_english_answers_show_sources(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(server + "/")
+    text = ask(page, "2023년 자치구 정보화 예산은 얼마야?", "출처")
+    assert "1113억" in text and "[1]" in text
+    assert page.locator("#bqa-chat .bqa-citation mark").first.inner_text()
+    text = ask(page, "How much goes to hardware and software in 2023?", "Sources")
+    assert "84 billion won" in text and "HW 및 SW 도입" in text
+    if os.environ.get("SCREENSHOT_PATH"):
+        page.screenshot(path=os.environ["SCREENSHOT_PATH"], full_page=False)
+    page.close()
+
+
+def test_follow_up_uses_history(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    ask(page, "메타버스 서울 2단계 사업 예산은 얼마야?", "28억")
+    text = ask(page, "그럼 CCTV 쪽은?", "92억")
+    assert "92억" in text
+    page.close()
+
+
+def test_abstention_is_shown_as_such(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    text = ask(page, "서울시의 2024년 정보화 예산은?", "관련 구절")
+    assert "문서에서 확인할 수 없습니다" in text
+    assert page.locator("#bqa-chat .bqa-citation").count() == 0
+    page.close()
+
+
+def test_document_markup_renders_as_text(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(server + "/")
+    text = ask(page, "2023년 시민 참여 포털 개선 예산은?", "12억")
+    assert "<script>" in text  # shown, not run
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#bqa-chat a[href^='http://evil.example']").count() == 0
+    page.close()
+
+
+def test_embed_page_loads_the_chat(server: str, browser, tmp_path: Path) -> None:
+    html = (PROJECT_ROOT / "examples" / "embed.html").read_text(encoding="utf-8")
+    page_file = tmp_path / "embed.html"
+    page_file.write_text(html.replace("http://127.0.0.1:7860", server), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    frame = page.frame_locator("#budgetqa-widget")
+    frame.locator("#bqa-question textarea").fill("How many projects in 2023?")
+    frame.locator("#bqa-send").click()
+    frame.locator("#bqa-chat").get_by_text("1,431").last.wait_for(timeout=30_000)
+    page.close()
