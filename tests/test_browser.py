@@ -27,6 +27,7 @@ pytestmark = [
         not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"
     ),
 ]
+STAFF_TOKEN = "test-staff-token"
 HOSTILE = """제목: 시민 안내 페이지
 기사입력 : 2023년01월27일
 서울시는 2023년 시민 참여 포털 개선에 12억 원을 쓴다고 밝혔다. <script>window.__pwned = 1</script> 자세한 안내는 [여기를 누르세요](http://evil.example/steal) 에서 본다.
@@ -51,6 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         BUDGETQA_DATA_DIR=str(root / "data"),
         BUDGETQA_CORPUS_DIR=str(docs),
         BUDGETQA_RATE_LIMIT="0",
+        BUDGETQA_STAFF_TOKEN=STAFF_TOKEN,
         GRADIO_ANALYTICS_ENABLED="False",
         HF_HUB_OFFLINE="1",
     )
@@ -155,4 +157,47 @@ def test_embed_page_loads_the_chat(server: str, browser, tmp_path: Path) -> None
     frame.locator("#bqa-question textarea").fill("How many projects in 2023?")
     frame.locator("#bqa-send").click()
     frame.locator("#bqa-chat").get_by_text("1,431").last.wait_for(timeout=30_000)
+    page.close()
+
+
+def test_staff_eval_tab_runs_a_set_and_offers_reports(server: str, browser, tmp_path: Path) -> None:
+    cases = tmp_path / "mini.jsonl"
+    cases.write_text(
+        '{"id": "a", "lang": "ko", "question": "2023년 정보화 예산 총액은?", "expected_facts": ["3703억"], '
+        '"evidence": ["총 3703억 원을 투입"], "answerable": true, "tags": ["numeric"]}\n'
+        '{"id": "b", "lang": "en", "question": "What is Busan\'s 2023 IT budget?", "answerable": false, '
+        '"tags": ["unanswerable"]}\n',
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.get_by_role("tab", name="직원용 평가 · Staff eval").click()
+    page.locator("#bqa-staff-token input").fill("wrong")
+    page.locator("#bqa-eval-file input[type=file]").set_input_files(str(cases))
+    page.locator("#bqa-eval-run").click()
+    page.locator("#bqa-eval-message").get_by_text("Wrong token").wait_for(timeout=30_000)
+    page.locator("#bqa-staff-token input").fill(STAFF_TOKEN)
+    page.locator("#bqa-eval-run").click()
+    page.locator("#bqa-eval-message").get_by_text("passed 1.000").wait_for(timeout=60_000)
+    from playwright.sync_api import expect
+
+    files = page.locator("#bqa-eval-files")
+    expect(files).to_contain_text(".html", timeout=15_000)  # Gradio shows "report .html"
+    expect(files).to_contain_text(".json")
+    page.close()
+
+
+def test_html_report_opens_in_the_browser(browser, tmp_path: Path, corpus_pipeline) -> None:
+    from answer.chain import QAChain
+    from evals.report_html import render_html
+    from evals.runner import load_eval_set, run_eval
+
+    cases = load_eval_set(PROJECT_ROOT / "evals" / "sets" / "core.jsonl")[:4]
+    report = run_eval(QAChain(corpus_pipeline), cases, eval_set="core", progress=False)
+    path = tmp_path / "report.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    assert page.title().startswith("Eval report")
+    assert page.locator("table").count() == 2 and page.get_by_text("Summary by tag").count() == 1
     page.close()

@@ -136,13 +136,18 @@ def eval_tab(service: Service) -> None:
         gr.Markdown(
             "평가 세트(JSONL)를 올려 실행합니다 · Upload an eval set (JSONL, shared format) and run it."
         )
-        token = gr.Textbox(label="직원 토큰 · Staff token", type="password")
-        upload = gr.File(label="평가 세트 · Eval set (.jsonl)", file_types=[".jsonl"], type="filepath")
-        run = gr.Button("실행 · Run", variant="primary")
-        message = gr.Markdown()
+        token = gr.Textbox(label="직원 토큰 · Staff token", type="password", elem_id="bqa-staff-token")
+        upload = gr.File(
+            label="평가 세트 · Eval set (.jsonl)",
+            file_types=[".jsonl"],
+            type="filepath",
+            elem_id="bqa-eval-file",
+        )
+        run = gr.Button("실행 · Run", variant="primary", elem_id="bqa-eval-run")
+        message = gr.Markdown(elem_id="bqa-eval-message")
         summary = gr.Dataframe(label="태그별 요약 · Summary by tag", interactive=False)
         failing = gr.Dataframe(label="실패한 사례 · Failing cases", interactive=False, wrap=True)
-        files = gr.File(label="보고서 · Reports", file_count="multiple")
+        files = gr.File(label="보고서 · Reports", file_count="multiple", elem_id="bqa-eval-files")
 
         def run_eval_ui(given: str, path: str | None, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio injects it)
             from evals.report_html import render_html
