@@ -133,13 +133,15 @@ class ExtractiveAnswerer:
         return self._sentences(q, unit, hits, ctx)
 
     def _by_amount(self, q: Question, amount: Quantity, hits: list[Hit], ctx: Context) -> Draft | None:
-        """ "Which fields received 3.1 billion won?": the items that hold that amount."""
+        """ "Which fields received 3.1 billion won?" / "100억 원 넘게 배정된 항목은?": the items
+        whose amount equals (or exceeds, or falls under) the one named."""
         cite = Citer()
         lines: list[str] = []
         for _score, _cover, unit in self.scored_units(q, hits, ctx):
             if unit.kind != "item":
                 continue
-            if any(x.kind == "money" and same_value(x.value, amount.value) for x in unit.quantities):
+            compare = comparison(q.text)
+            if any(x.kind == "money" and compare(x.value, amount.value) for x in unit.quantities):
                 item = unit.text.lstrip("▲").strip()
                 if item not in lines:
                     cite(hits[unit.hit], item)
@@ -246,7 +248,8 @@ class ExtractiveAnswerer:
         cite = Citer()
         items = [it.lstrip("▲").strip() for it in unit.items]
         if q.op in ("max", "min"):
-            valued = [(v, it) for it in items if (v := first_money(it)) is not None]
+            by_count = bool(COUNTING.search(q.text))
+            valued = [(v, it) for it in items if (v := (first_count(it) if by_count else first_money(it))) is not None]
             if valued:
                 ordered = sorted(valued, reverse=q.op == "max")
                 items = [it for _, it in ordered[: wanted_count(q.text)]]
@@ -342,7 +345,7 @@ class ExtractiveAnswerer:
             subjects = [*subjects[:1], ("총 정보화 예산", q.years)]
         if len(subjects) < 2:
             return None
-        kind = "count" if q.kind == "count" else "money"
+        kind = "count" if q.kind == "count" or (q.op == "share" and COUNTING.search(q.text)) else "money"
         found = [
             self._operand(text, years, kind, q, hits, ctx, whole=(q.op == "share" and n == 1))
             for n, (text, years) in enumerate(subjects)
@@ -665,6 +668,27 @@ def is_change(unit: Unit, quantity: Quantity) -> bool:
     """ "1년 전보다 62억 원 증가" states a change; "7%(3459억 원) 증가" gives the base in brackets."""
     before = unit.text[max(0, quantity.start - 2) : quantity.start]
     return bool(INCREASE.match(unit.text[quantity.end : quantity.end + 12])) and "(" not in before
+
+
+MORE_THAN = re.compile(r"넘|이상|초과|over|more than|above|greater than|at least", re.IGNORECASE)
+LESS_THAN = re.compile(r"미만|이하|under|less than|below|at most", re.IGNORECASE)
+
+
+def comparison(text: str) -> Callable[[float, float], bool]:
+    """How an item's amount must relate to the amount a question names."""
+    if MORE_THAN.search(text):
+        return lambda value, named: value > named and not same_value(value, named) or "이상" in text and same_value(value, named)
+    if LESS_THAN.search(text):
+        return lambda value, named: value < named and not same_value(value, named) or "이하" in text and same_value(value, named)
+    return same_value
+
+
+COUNTING = re.compile(r"건수|몇 건|사업 수|number of projects|most projects|fewest projects|how many", re.IGNORECASE)
+
+
+def first_count(text: str) -> float | None:
+    counts = [q.value for q in find_quantities(text) if q.kind == "count" and _unit_matches(q.unit, "건")]
+    return counts[0] if counts else None
 
 
 def first_money(text: str) -> float | None:

@@ -125,13 +125,15 @@ def _chain(settings: Settings):
     return QAChain(pipeline)
 
 
+def _read_json(path: Path, what: str) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BudgetQAError(f"cannot read {what} {path}: {exc}") from None
+
+
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    history = None
-    if args.history:
-        try:
-            history = json.loads(args.history.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise BudgetQAError(f"cannot read history file {args.history}: {exc}") from None
+    history = _read_json(args.history, "history file") if args.history else None
     answer = _chain(settings).ask(args.question, history)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -155,12 +157,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     from evals.runner import compare, load_eval_set, run_eval
 
     cases = load_eval_set(args.eval_set)  # a broken file fails here, before any work
-    old = None
-    if args.compare:
-        try:
-            old = json.loads(args.compare.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise BudgetQAError(f"cannot read report {args.compare}: {exc}") from None
+    old = _read_json(args.compare, "report") if args.compare else None
     report = run_eval(_chain(settings), cases, eval_set=str(args.eval_set), progress=sys.stderr.isatty())
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if args.html:
