@@ -25,5 +25,5 @@ test: install
 bench: install
 	$(PY) bench/retrieval.py
 
-clean-data:
-	rm -rf data
+clean-data:  # the store only: data/feedback.jsonl (user feedback) is kept
+	rm -rf data/chroma data/bm25

@@ -27,6 +27,7 @@ from budgetqa.errors import BudgetQAError
 from budgetqa.prompts import render
 from budgetqa.types import Answer, Citation, Hit
 
+STORE_CHECK_S = 30.0
 ANSWER_K = 8  # passages the answerer reads (the first ``settings.k`` are reported as retrieved)
 ROLES = ("user", "assistant")
 
@@ -74,6 +75,7 @@ class QAChain:
         self.generator = generator
         self.answerer = answerer or (LLMAnswerer(generator) if generator else ExtractiveAnswerer())
         self._facets: dict[str, set] | None = None
+        self._seen = (pipeline.store.count(), time.monotonic())
         self.runnable: Runnable = (
             RunnableLambda(self._validate, name="validate")
             | RunnableLambda(self._condense, name="condense")
@@ -90,8 +92,26 @@ class QAChain:
         return answer
 
     def refresh(self) -> None:
-        """Forget cached corpus facts (call after an ingest)."""
+        """Forget cached corpus facts and reload the lexical index (after an ingest)."""
+        from store.lexical import load_or_build
+
         self._facets = None
+        self.pipeline.retriever.refresh(load_or_build(self.settings.lexical_dir, self.pipeline.store))
+        self._seen = (self.pipeline.store.count(), time.monotonic())
+
+    def _follow_store(self) -> None:
+        """Pick up an ingest made by another process (``budgetqa ingest`` while the app runs):
+        the passage count is checked on every question, the full id stamp every 30 s."""
+        count, checked = self._seen
+        if count == self.pipeline.store.count() and time.monotonic() - checked < STORE_CHECK_S:
+            return
+        lexical = self.pipeline.retriever.lexical
+        if count != self.pipeline.store.count() or lexical.stamp(lexical.ids) != lexical.stamp(
+            self.pipeline.store.ids()
+        ):
+            self.refresh()
+        else:
+            self._seen = (count, time.monotonic())
 
     @property
     def facets(self) -> dict[str, set]:
@@ -122,6 +142,7 @@ class QAChain:
         return {**state, "standalone": standalone}
 
     def _retrieve_and_answer(self, state: dict[str, Any]) -> dict[str, Any]:
+        self._follow_store()
         q = analyze(state["standalone"])
         facets = self.facets
         retrieved: list[Hit] = []

@@ -118,7 +118,9 @@ class ExtractiveAnswerer:
             whole = self._total(q, hits, ctx)  # "How many projects in 2023?": the year's total
             if whole is not None:
                 quantity, unit, hit = whole
-                return self._fact(q, unit, hit, self._corroborating(q, unit, hits, ctx), quantity)
+                return self._fact(
+                    q, unit, hit, self._corroborating(q, unit, hits, ctx, hit, quantity), quantity
+                )
         best = self.best_unit(q, hits, ctx)
         if isinstance(best, Draft):
             return best
@@ -153,30 +155,41 @@ class ExtractiveAnswerer:
         text += [render(f"{q.lang}.list_item", item=item) for item in lines]
         return Draft(text="\n".join(text), hits=cite.hits, highlights=cite.highlights)
 
-    def _corroborating(self, q: Question, unit: Unit, hits: list[Hit], ctx: Context) -> list[tuple[Hit, str]]:
-        """Other passages that state the same figure about the same topic (cited as well)."""
+    def _corroborating(
+        self,
+        q: Question,
+        unit: Unit,
+        hits: list[Hit],
+        ctx: Context,
+        hit: Hit | None = None,
+        quantity: Quantity | None = None,
+    ) -> list[tuple[Hit, str]]:
+        """Other passages that state the same figure (or date) about the same topic, to cite as
+        well. ``hit``: the unit's passage, when it is not one of ``hits``."""
+        hit = hit or hits[unit.hit]
+        out: list[tuple[Hit, str]] = []
         if q.kind == "date":
             value, _span = date_value(unit.text, q.lang)
-            out_dates = []
             for _score, cover, other in self.scored_units(q, hits, ctx):
-                if other.hit != unit.hit and cover >= MIN_COVERAGE and value:
+                other_hit = hits[other.hit]
+                if other_hit.id != hit.id and cover >= MIN_COVERAGE and value:
                     other_value, other_span = date_value(other.text, q.lang)
-                    if other_value == value and hits[other.hit].id not in {h.id for h, _ in out_dates}:
-                        out_dates.append((hits[other.hit], other_span))
-            return out_dates[:2]
-        quantity = pick_quantity(unit, q)
+                    if other_value == value and other_hit.id not in {h.id for h, _ in out}:
+                        out.append((other_hit, other_span))
+            return out[:2]
+        quantity = quantity or pick_quantity(unit, q)
         if quantity is None:
             return []
-        out = []
         for _score, cover, other in self.scored_units(q, hits, ctx):
-            if other.hit == unit.hit or cover < MIN_COVERAGE:
+            other_hit = hits[other.hit]
+            if other_hit.id == hit.id or cover < MIN_COVERAGE:
                 continue
             same = [
                 x for x in other.quantities if x.kind == quantity.kind and same_value(x.value, quantity.value)
             ]
-            if same and hits[other.hit].id not in {h.id for h, _ in out}:
-                out.append((hits[other.hit], same[0].text))
-        return (out + same_document(quantity, hits[unit.hit], ctx, exclude={h.id for h, _ in out}))[:2]
+            if same and other_hit.id not in {h.id for h, _ in out}:
+                out.append((other_hit, same[0].text))
+        return (out + same_document(quantity, hit, ctx, exclude={h.id for h, _ in out}))[:2]
 
     # -- choosing the unit ------------------------------------------------------------------
     def scored_units(self, q: Question, hits: list[Hit], ctx: Context) -> list[tuple[float, float, Unit]]:
@@ -249,7 +262,11 @@ class ExtractiveAnswerer:
         items = [it.lstrip("▲").strip() for it in unit.items]
         if q.op in ("max", "min"):
             by_count = bool(COUNTING.search(q.text))
-            valued = [(v, it) for it in items if (v := (first_count(it) if by_count else first_money(it))) is not None]
+            valued = [
+                (v, it)
+                for it in items
+                if (v := (first_count(it) if by_count else first_money(it))) is not None
+            ]
             if valued:
                 ordered = sorted(valued, reverse=q.op == "max")
                 items = [it for _, it in ordered[: wanted_count(q.text)]]
@@ -412,6 +429,7 @@ class ExtractiveAnswerer:
         kind = "count" if q.kind == "count" else "money"
         if not hits:
             return None
+        hits = whole_documents(hits, q.years, ctx)
         best: tuple[Quantity, Unit, Hit] | None = None
         for i, hit in enumerate(hits):
             if q.years and hit.metadata.get("doc_year") not in q.years:
@@ -508,8 +526,29 @@ def topic_weights(q: Question, ctx: Context) -> list[tuple[Group, float]]:
 
 
 def _script_neutral(word: str) -> bool:
-    """Acronyms and names written the same in both languages' text (CCTV, AI, GIS, DDP)."""
-    return bool(re.fullmatch(r"[a-z0-9/]{2,6}", word)) and word.upper() == word.upper()
+    """Acronyms written the same in both languages' text (CCTV, AI, GIS, DDP, IoT): words that
+    Korean documents also use in Latin letters."""
+    return word.lower() in ACRONYMS
+
+
+ACRONYMS = {
+    "cctv",
+    "ai",
+    "gis",
+    "ddp",
+    "iot",
+    "ar",
+    "vr",
+    "hw",
+    "sw",
+    "s/w",
+    "ict",
+    "it",
+    "smg",
+    "ktx",
+    "5g",
+    "xr",
+}
 
 
 ENTITY_QUESTION = {
@@ -670,25 +709,48 @@ def is_change(unit: Unit, quantity: Quantity) -> bool:
     return bool(INCREASE.match(unit.text[quantity.end : quantity.end + 12])) and "(" not in before
 
 
-MORE_THAN = re.compile(r"넘|이상|초과|over|more than|above|greater than|at least", re.IGNORECASE)
-LESS_THAN = re.compile(r"미만|이하|under|less than|below|at most", re.IGNORECASE)
+MORE_THAN = re.compile(r"넘|이상|초과|\b(over|more than|above|greater than|at least)\b", re.IGNORECASE)
+LESS_THAN = re.compile(r"미만|이하|\b(under|less than|below|at most)\b", re.IGNORECASE)
+INCLUSIVE = re.compile(r"이상|이하|\bat (least|most)\b", re.IGNORECASE)
 
 
 def comparison(text: str) -> Callable[[float, float], bool]:
     """How an item's amount must relate to the amount a question names."""
+    inclusive = bool(INCLUSIVE.search(text))
     if MORE_THAN.search(text):
-        return lambda value, named: value > named and not same_value(value, named) or "이상" in text and same_value(value, named)
+        return lambda value, named: (
+            (value > named and not same_value(value, named)) or (inclusive and same_value(value, named))
+        )
     if LESS_THAN.search(text):
-        return lambda value, named: value < named and not same_value(value, named) or "이하" in text and same_value(value, named)
+        return lambda value, named: (
+            (value < named and not same_value(value, named)) or (inclusive and same_value(value, named))
+        )
     return same_value
 
 
-COUNTING = re.compile(r"건수|몇 건|사업 수|number of projects|most projects|fewest projects|how many", re.IGNORECASE)
+COUNTING = re.compile(
+    r"건수|몇 건|사업 수|number of projects|most projects|fewest projects|how many", re.IGNORECASE
+)
 
 
 def first_count(text: str) -> float | None:
     counts = [q.value for q in find_quantities(text) if q.kind == "count" and _unit_matches(q.unit, "건")]
     return counts[0] if counts else None
+
+
+def whole_documents(hits: list[Hit], years: set[int], ctx: Context) -> list[Hit]:
+    """The retrieved passages plus every other passage of their documents (of ``years``, when
+    given): a year's total may sit in a passage the retriever did not rank high."""
+    if ctx.passages_of is None:
+        return hits
+    out = list(hits)
+    seen = {h.id for h in hits}
+    for path in dict.fromkeys(str(h.metadata.get("path", "")) for h in hits):
+        for passage in ctx.passages_of(path) if path else []:
+            if passage.id not in seen and (not years or passage.metadata.get("doc_year") in years):
+                seen.add(passage.id)
+                out.append(passage)
+    return out
 
 
 def first_money(text: str) -> float | None:
@@ -783,7 +845,10 @@ def date_value(text: str, lang: str) -> tuple[str, str]:
         return (f"{years}년" if lang == "ko" else years), m.group(0)
     else:
         return "", ""
-    return format_date(Date(y, mo, d).isoformat(), lang), span
+    try:
+        return format_date(Date(y, mo, d).isoformat(), lang), span
+    except ValueError:  # "2월 30일" in a document: quote it as written
+        return span, span
 
 
 def states_date(text: str, iso: str) -> bool:
@@ -896,6 +961,10 @@ WHOLE_WORDS = {
     "규모",
     "금액",
     "digital",
+    "서울시",
+    "서울",
+    "seoul",
+    "smg",
 }
 
 
@@ -904,9 +973,7 @@ def asks_for_whole(q: Question) -> bool:
     "2023년 정보화 예산은?"): the answer is the year's total, not one of its parts."""
     for group in q.focus_groups():
         words = search_tokens(group.word) or [group.word]
-        if not all(
-            w in WHOLE_WORDS or (w in stopwords() and w not in ("seoul", "city", "government")) for w in words
-        ):
+        if not all(w in WHOLE_WORDS or (w in stopwords() and w not in ("city", "government")) for w in words):
             return False
     return True
 

@@ -11,6 +11,7 @@ like any other.
 from __future__ import annotations
 
 import re
+import time
 from typing import Protocol
 
 from answer.extractive import Citer, Context, Draft, ExtractiveAnswerer
@@ -19,6 +20,7 @@ from budgetqa.errors import BudgetQAError
 from budgetqa.prompts import render
 from budgetqa.types import Hit
 
+RETRY_AFTER_S = 60.0  # after a failed call, skip the endpoint this long (fall back at once)
 LANG_NAMES = {"ko": "Korean (한국어)", "en": "English"}
 
 
@@ -41,9 +43,15 @@ class OpenAIGenerator:
         self.api_key = api_key
         self.timeout = timeout
         self.name = f"openai:{model}"
+        self._down_until = 0.0
 
     def generate(self, prompt: str, max_tokens: int = 400) -> str:
         import httpx
+
+        if time.monotonic() < self._down_until:  # failed a moment ago: don't wait again per call
+            raise LLMError(
+                f"LLM endpoint {self.base_url} was unreachable a moment ago; retrying after a pause"
+            )
 
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         body = {
@@ -60,6 +68,7 @@ class OpenAIGenerator:
         except httpx.HTTPStatusError as exc:
             raise LLMError(f"LLM endpoint {url} answered {exc.response.status_code}") from None
         except httpx.HTTPError as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_S
             raise LLMError(f"LLM endpoint {url} is not reachable: {exc}") from None
         except (KeyError, IndexError, TypeError, ValueError):
             raise LLMError(f"LLM endpoint {url} sent a reply without a message") from None
@@ -81,7 +90,8 @@ def numbered_passages(hits: list[Hit]) -> str:
     blocks = []
     for n, hit in enumerate(hits, start=1):
         head = f"[{n}] ({hit.title} · {hit.date} · {hit.source})"
-        blocks.append(f"{head}\n<passage>\n{hit.text}\n</passage>")
+        text = hit.text.replace("<", "‹").replace(">", "›")  # a document cannot close the fence
+        blocks.append(f"{head}\n<passage>\n{text}\n</passage>")
     return "\n\n".join(blocks)
 
 

@@ -202,8 +202,13 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         morphemes = kiwi().tokenize(text.replace("'s", ""))
     seen: set[str] = set(covered)
     for m, nxt in zip(morphemes, [*morphemes[1:], None], strict=True):
-        if (m.tag == "SN" and nxt is not None and nxt.start == m.start + m.len and nxt.tag in ("NNG", "NNB", "NR")
-                and nxt.form not in ("년", "월", "일", "억", "조", "만", "원", "건", "개", "%")):
+        if (
+            m.tag == "SN"
+            and nxt is not None
+            and nxt.start == m.start + m.len
+            and nxt.tag in ("NNG", "NNB", "NR")
+            and nxt.form not in ("년", "월", "일", "억", "조", "만", "원", "건", "개", "%")
+        ):
             compound = f"{m.form}{nxt.form}"  # "3분기", "2단계", "10대": the number tells siblings apart
             if compound not in seen:
                 seen.add(compound)

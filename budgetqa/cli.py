@@ -88,6 +88,9 @@ def _open(settings: Settings, rebuild: bool = False):
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    missing = [str(p) for p in (args.paths or [settings.corpus_dir]) if not Path(p).exists()]
+    if args.rebuild and missing:  # never drop the store for a typo
+        raise BudgetQAError(f"not rebuilding: no such file or folder: {', '.join(missing)}")
     pipeline = _open(settings, rebuild=args.rebuild)
     started = time.perf_counter()
     report = pipeline.ingest(args.paths or None)
@@ -158,6 +161,11 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
     cases = load_eval_set(args.eval_set)  # a broken file fails here, before any work
     old = _read_json(args.compare, "report") if args.compare else None
+    if old is not None and not (isinstance(old, dict) and isinstance(old.get("items"), list)):
+        raise BudgetQAError(f"{args.compare} is not an eval report (no 'items' list)")
+    for path in (args.out, args.html):
+        if path is not None and not path.parent.exists():
+            raise BudgetQAError(f"cannot write {path}: folder {path.parent} does not exist")
     report = run_eval(_chain(settings), cases, eval_set=str(args.eval_set), progress=sys.stderr.isatty())
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if args.html:

@@ -94,7 +94,11 @@ class Settings:
             raise SettingsError(f"unknown setting {', '.join(unknown)}; valid ones: {valid}")
         raw = {name: env.get(var, default) for var, (name, default, _) in ENV.items()}
         raw.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**{f.name: _convert(f.name, f.type, raw[f.name]) for f in fields(cls)})
+        settings = cls(**{f.name: _convert(f.name, f.type, raw[f.name]) for f in fields(cls)})
+        for name in ("k", "port", "concurrency", "embed_threads", "max_question_chars", "llm_timeout"):
+            if getattr(settings, name) < 1:
+                raise SettingsError(f"setting {name} must be at least 1, got {getattr(settings, name)}")
+        return settings
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -62,6 +62,16 @@ def load_eval_set(path: str | Path) -> list[dict[str, Any]]:
         for name, kind in FIELDS.items():
             if name in case and not isinstance(case[name], kind):
                 raise EvalFileError(f"{where}: field '{name}' must be {_type_name(kind)}")
+        if not case["question"].strip():
+            raise EvalFileError(f"{where}: question is empty")
+        for name in ("evidence", "tags", "forbidden_facts"):
+            if not all(isinstance(x, str) for x in case.get(name, [])):
+                raise EvalFileError(f"{where}: every item of '{name}' must be a string")
+        if not all(
+            isinstance(x, str) or (isinstance(x, list) and all(isinstance(y, str) for y in x))
+            for x in case.get("expected_facts", [])
+        ):
+            raise EvalFileError(f"{where}: expected_facts items must be strings or lists of strings")
         if case["lang"] not in ("ko", "en"):
             raise EvalFileError(f"{where}: lang must be 'ko' or 'en', not {case['lang']!r}")
         if case["id"] in seen:
@@ -196,6 +206,8 @@ def run_eval(
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:
     """Cases that changed between two reports: newly failing and newly passing ids."""
+    if not isinstance(old, dict) or not isinstance(old.get("items", []), list):
+        raise EvalFileError("the report to compare with is not an eval report (no 'items' list)")
     before = {i["id"]: i["passed"] for i in old.get("items", [])}
     after = {i["id"]: i["passed"] for i in new.get("items", [])}
     return {

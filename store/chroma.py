@@ -10,8 +10,10 @@ with another embedding model is refused with a message that says what to do.
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
@@ -20,8 +22,27 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
+T = TypeVar("T")
 CHUNKER_VERSION = "7"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
+PENDING = "pending"
+
+
+def store_call(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn a Chroma failure during a read (server down, collection dropped) into a StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: PassageStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"the store failed ({type(exc).__name__}: {exc}); if it was rebuilt or moved, restart the app"
+            ) from None
+
+    return wrapper
 
 
 def make_client(settings: Settings) -> Any:
@@ -93,9 +114,11 @@ class PassageStore:
             )
 
     # -- reading ---------------------------------------------------------------------------
+    @store_call
     def count(self) -> int:
         return self._collection.count()
 
+    @store_call
     def ids(self) -> list[str]:
         ids: list[str] = []
         while batch := self._collection.get(include=[], limit=5000, offset=len(ids))["ids"]:
@@ -105,6 +128,7 @@ class PassageStore:
     def built_with(self) -> dict[str, Any]:
         return dict(self._collection.metadata or {})
 
+    @store_call
     def documents(self) -> dict[str, dict[str, Any]]:
         """One entry per ingested document (by path): its metadata and passage count."""
         docs: dict[str, dict[str, Any]] = {}
@@ -113,6 +137,7 @@ class PassageStore:
             entry["passages"] += 1
         return docs
 
+    @store_call
     def facets(self) -> dict[str, set]:
         """Document years, years mentioned anywhere, and cities: what a question can be scoped to."""
         doc_years: set[int] = set()
@@ -126,11 +151,13 @@ class PassageStore:
                 cities.add(str(meta["city"]))
         return {"doc_years": doc_years, "years": doc_years | mentioned, "cities": cities}
 
+    @store_call
     def all_tokens(self) -> tuple[list[str], list[list[str]]]:
         """Ids and lexical tokens of every passage (the BM25 index is built from these)."""
         got = self._all(include=["metadatas"])
         return got["ids"], [json.loads(m.get("tokens", "[]")) for m in got["metadatas"]]
 
+    @store_call
     def passages_of(self, path: str) -> list[Hit]:
         """Every passage of one document, in document order."""
         got = self._collection.get(where={"path": path}, include=["documents", "metadatas"])
@@ -140,6 +167,7 @@ class PassageStore:
         ]
         return sorted(hits, key=lambda h: int(h.metadata.get("position", 0)))
 
+    @store_call
     def get(self, ids: list[str]) -> dict[str, Hit]:
         if not ids:
             return {}
@@ -149,6 +177,7 @@ class PassageStore:
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
 
+    @store_call
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         if self.count() == 0:
             return []
@@ -180,8 +209,12 @@ class PassageStore:
 
     # -- writing ---------------------------------------------------------------------------
     def document_keys(self) -> dict[str, str]:
-        """path -> ingest key (file hash + chunker version) of every stored document."""
-        return {path: d.get("ingest_key", "") for path, d in self.documents().items()}
+        """path -> ingest key (file hash + chunker version) of every stored document; "" when
+        its rows disagree (an ingest was interrupted), so that it is ingested again."""
+        keys: dict[str, set[str]] = {}
+        for meta in self._all(include=["metadatas"])["metadatas"]:
+            keys.setdefault(meta["path"], set()).add(str(meta.get("ingest_key", "")))
+        return {path: next(iter(k)) if len(k) == 1 and PENDING not in k else "" for path, k in keys.items()}
 
     def replace_document(
         self,
@@ -206,7 +239,9 @@ class PassageStore:
                 ids=[p.id for p, _, _ in batch],
                 embeddings=vectors,
                 documents=[p.text for p, _, _ in batch],
-                metadatas=[self._row_metadata(p, path, ingest_key, t) for p, _, t in batch],
+                # rows are written "pending" and get their key only once the whole file is in,
+                # so an interrupted ingest is redone next time instead of looking "unchanged"
+                metadatas=[self._row_metadata(p, path, PENDING, t) for p, _, t in batch],
             )
         keep = set(new_ids)
         stale = sorted(old - keep)
@@ -218,8 +253,10 @@ class PassageStore:
         if kept:
             self._collection.update(
                 ids=[p.id for p, _ in kept],
-                metadatas=[self._row_metadata(p, path, ingest_key, t) for p, t in kept],
+                metadatas=[self._row_metadata(p, path, PENDING, t) for p, t in kept],
             )
+        if new_ids:
+            self._collection.update(ids=new_ids, metadatas=[{"ingest_key": ingest_key}] * len(new_ids))
         return len(to_add), len(stale)
 
     @staticmethod

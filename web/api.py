@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from answer.chain import QuestionError
-from web.service import NotReady, Service
+from budgetqa.errors import BudgetQAError
+from web.service import Busy, NotReady, Service
 
 
 class Turn(BaseModel):
@@ -68,12 +69,18 @@ def add_api(app: FastAPI, service: Service) -> None:
             answer = service.ask(body.question, history)
         except QuestionError as exc:
             return JSONResponse(status_code=400, content={"detail": str(exc)})
-        except NotReady as exc:
+        except (NotReady, Busy) as exc:
             return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "10"})
+        except BudgetQAError as exc:  # e.g. the store went away
+            return JSONResponse(status_code=503, content={"detail": str(exc)})
         return answer.to_dict()
 
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=500, content={"detail": f"internal error: {type(exc).__name__}"})
+
     @app.get("/healthz", tags=["health"])
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:  # async: answered even while every worker thread is busy
         """200 when the store and model are ready (with the passage count), 503 otherwise."""
         info = service.health()
         return JSONResponse(status_code=200 if info["ready"] else 503, content=info)

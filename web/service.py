@@ -14,9 +14,15 @@ from budgetqa.errors import BudgetQAError
 from budgetqa.settings import Settings
 from web.ratelimit import RateLimiter
 
+SLOT_WAIT_S = 60.0  # a question waits this long for a free slot, then gets "busy" (503)
+
 
 class NotReady(BudgetQAError):
     """The pipeline is still starting (or failed to start)."""
+
+
+class Busy(BudgetQAError):
+    """Every answering slot stayed taken for SLOT_WAIT_S seconds."""
 
 
 class Service:
@@ -52,6 +58,9 @@ class Service:
         except BudgetQAError as exc:
             self.status, self.error = "error", str(exc)
             print(f"budgetqa: error: {exc}", flush=True)
+        except Exception as exc:  # a bug must not leave the service "starting" forever
+            self.status, self.error = "error", f"{type(exc).__name__}: {exc}"
+            print(f"budgetqa: unexpected error while starting: {self.error}", flush=True)
         finally:
             self._ready.set()
 
@@ -61,8 +70,14 @@ class Service:
     def ask(self, question: Any, history: Any = None) -> Any:
         if self.status != "ready":
             raise NotReady(self.status_message())
-        with self._slots:
+        if not self._slots.acquire(timeout=SLOT_WAIT_S):
+            raise Busy(
+                "서버가 바쁩니다. 잠시 후 다시 시도하세요 · The server is busy, please try again shortly."
+            )
+        try:
             return self.chain.ask(question, history)
+        finally:
+            self._slots.release()
 
     def status_message(self) -> str:
         if self.status == "error":
@@ -78,6 +93,9 @@ class Service:
         if self.error:
             info["error"] = self.error
         if self.pipeline is not None:
-            info["passages"] = self.pipeline.store.count()
-            info["embedding_model"] = self.pipeline.store.model_id
+            try:
+                info["passages"] = self.pipeline.store.count()
+                info["embedding_model"] = self.pipeline.store.model_id
+            except Exception as exc:  # the store went away under a running server
+                info.update(status="error", ready=False, error=f"store unavailable: {exc}")
         return info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                 elem_id="bqa-chat",
                 render_markdown=True,
                 sanitize_html=True,
+                latex_delimiters=[],  # "$$" in a document is text, not a formula
                 feedback_options=("Like", "Dislike"),
             )
             answers = gr.State([])
@@ -73,11 +75,13 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                 key = request.client.host if request and request.client else "ui"
                 if not service.limiter.allow(key):
                     chat.append({"role": "assistant", "content": plain_markdown(service.limiter.message())})
+                    past.append({"question": message, "answer": None})  # keeps votes aligned with answers
                     yield chat, past, "", service.status_message()
                     return
                 history = [
                     t
                     for p in past
+                    if p["answer"]
                     for t in (
                         {"role": "user", "content": p["question"]},
                         {"role": "assistant", "content": p["answer"]["answer"]},
@@ -87,6 +91,14 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                     answer = service.ask(message, history).to_dict()
                 except BudgetQAError as exc:
                     chat.append({"role": "assistant", "content": plain_markdown(str(exc))})
+                    past.append({"question": message, "answer": None})
+                    yield chat, past, "", service.status_message()
+                    return
+                except Exception as exc:  # never a traceback in the chat
+                    print(f"budgetqa: error answering {message!r}: {type(exc).__name__}: {exc}", flush=True)
+                    sorry = "답변 중 오류가 났습니다. 다시 시도해 주세요 · Something went wrong, please try again."
+                    chat.append({"role": "assistant", "content": plain_markdown(sorry)})
+                    past.append({"question": message, "answer": None})
                     yield chat, past, "", service.status_message()
                     return
                 past.append({"question": message, "answer": answer})
@@ -105,7 +117,7 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
             def on_like(data: gr.LikeData, past: list[dict[str, Any]], chat: list[dict[str, Any]]) -> None:
                 index = data.index[0] if isinstance(data.index, list | tuple) else data.index
                 ordinal = sum(1 for m in chat[: int(index) + 1] if m.get("role") == "assistant") - 1
-                if 0 <= ordinal < len(past):
+                if 0 <= ordinal < len(past) and past[ordinal]["answer"]:
                     vote = "up" if data.liked else "down"
                     save_feedback(
                         service.settings.feedback_path,
@@ -123,6 +135,20 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
             eval_tab(service)
         blocks.load(lambda: service.status_message(), None, status)
     return blocks
+
+
+REPORTS_DIR = Path(tempfile.gettempdir()) / f"budgetqa-eval-{os.getpid()}"
+
+
+class SlottedChain:
+    """The chain as the eval runner sees it, answering through the service's slots."""
+
+    def __init__(self, service: Service) -> None:
+        self.service, self.settings = service, service.settings
+        self.pipeline, self.answerer = service.chain.pipeline, service.chain.answerer
+
+    def ask(self, question: str, history: Any = None) -> Any:
+        return self.service.ask(question, history)
 
 
 def eval_tab(service: Service) -> None:
@@ -153,6 +179,8 @@ def eval_tab(service: Service) -> None:
             from evals.report_html import render_html
             from evals.runner import load_eval_set, run_eval
 
+            if not service.limiter.allow("staff-eval"):  # also slows down token guessing
+                return plain_markdown(service.limiter.message()), None, None, None
             if not hmac.compare_digest((given or "").encode(), service.settings.staff_token.encode()):
                 return "토큰이 맞지 않습니다 · Wrong token.", None, None, None
             if not path:
@@ -162,7 +190,7 @@ def eval_tab(service: Service) -> None:
                 if service.status != "ready":
                     return service.status_message(), None, None, None
                 report = run_eval(
-                    service.chain,
+                    SlottedChain(service),
                     cases,
                     eval_set=Path(path).name,
                     progress=False,
@@ -170,7 +198,8 @@ def eval_tab(service: Service) -> None:
                 )
             except BudgetQAError as exc:
                 return f"오류 · Error: {exc}", None, None, None
-            out = Path(tempfile.mkdtemp(prefix="budgetqa-eval-"))
+            out = REPORTS_DIR  # one folder per process: each run replaces the previous reports
+            out.mkdir(parents=True, exist_ok=True)
             (out / "report.json").write_text(
                 json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
             )
