@@ -47,3 +47,25 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "unknown embedding backend" in capsys.readouterr().err
     assert main(["--data-dir", data, "ingest", str(tmp_path / "missing.txt")]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_rebuild_with_a_missing_path_keeps_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "ingest"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", data, "ingest", "--rebuild", str(tmp_path / "typo")]) == 2
+    assert "not rebuilding" in capsys.readouterr().err
+    assert main(["--data-dir", data, "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passages"] > 30
+
+
+def test_installed_modules_import_from_anywhere(tmp_path: Path) -> None:
+    """The console script (budgetqa serve) runs outside the repo: every package must be installed."""
+    import subprocess
+    import sys
+
+    code = "import app, web.ui, web.api, answer.chain, evals.runner, ingest, store, retrieve; print('ok')"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr

@@ -163,3 +163,28 @@ def test_core_set_holds_the_baseline(corpus_pipeline: Pipeline) -> None:
         assert summary[name] >= floor, (name, summary[name], floor)
     for name, ceiling in baseline["max"].items():
         assert summary[name] <= ceiling, (name, summary[name], ceiling)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "a", "lang": "ko", "question": "  ", "answerable": true}', "question is empty"),
+        (
+            '{"id": "a", "lang": "ko", "question": "q", "answerable": true, "evidence": [1]}',
+            "'evidence' must be a string",
+        ),
+        (
+            '{"id": "a", "lang": "ko", "question": "q", "answerable": true, "tags": [3]}',
+            "'tags' must be a string",
+        ),
+        (
+            '{"id": "a", "lang": "ko", "question": "q", "answerable": true, "expected_facts": [{"x": 1}]}',
+            "expected_facts",
+        ),
+    ],
+)
+def test_eval_items_are_type_checked(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match=message):
+        load_eval_set(path)

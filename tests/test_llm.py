@@ -100,3 +100,13 @@ def test_generator_settings() -> None:
     assert load_generator("openai:qwen", "http://x/v1", "", 5).name == "openai:qwen"
     with pytest.raises(SettingsError, match="unknown LLM backend"):
         load_generator("llamafile", "", "", 5)
+
+
+def test_unreachable_endpoint_is_skipped_for_a_while() -> None:
+    from answer.llm import LLMError
+
+    generator = OpenAIGenerator("http://127.0.0.1:9/v1", "fake-model", timeout=5)
+    with pytest.raises(LLMError, match="not reachable"):
+        generator.generate("hi")
+    with pytest.raises(LLMError, match="a moment ago"):
+        generator.generate("hi")

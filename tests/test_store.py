@@ -128,3 +128,15 @@ def test_stale_lexical_index_is_rebuilt(tmp_path: Path, corpus_copy: Path) -> No
     reopened = Pipeline.open(make_settings(data))
     assert len(reopened.retriever.lexical.ids) == reopened.store.count()
     assert reopened.retriever.lexical.search("3703억", 1)
+
+
+def test_interrupted_ingest_is_redone(tmp_path: Path, corpus_copy: Path) -> None:
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
+    store = pipeline.store
+    some = store.ids()[:2]
+    store._collection.update(ids=some, metadatas=[{"ingest_key": "pending"}] * len(some))  # as if cut off
+    assert set(store.document_keys().values()) == {""}
+    report = pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
+    assert report.ingested == 1 and report.unchanged == 0
+    assert all(store.document_keys().values())

@@ -76,3 +76,15 @@ def test_glossary_translation_both_ways() -> None:
     terms = cross_language_terms("▲HW 및 SW 도입 840억원(193건)")
     assert "hardware and software" in terms and "84 billion won" in terms and "193 projects" in terms
     assert "3213억 원" in cross_language_terms("321.3 billion won for 1,045 projects")
+
+
+def test_settings_minimums() -> None:
+    for name in ("BUDGETQA_TOP_K", "BUDGETQA_CONCURRENCY", "BUDGETQA_PORT"):
+        with pytest.raises(SettingsError, match="at least 1"):
+            Settings.load(env={name: "0"})
+
+
+def test_impossible_dates_are_quoted_not_raised() -> None:
+    from answer.extractive import date_value
+
+    assert date_value("2023년 2월 30일에 연다", "en") == ("2023년 2월 30일", "2023년 2월 30일")
