@@ -75,7 +75,6 @@ OPS: dict[str, tuple[str, str]] = {
     "min": (r"가장 (적|작|낮)|최소|제일 (적|작)", r"\b(smallest|least|lowest|fewest)\b"),
 }
 TOTAL_CUE = re.compile(r"총|전체|모두|합계|\btotal\b|\boverall\b|\bin all\b|altogether|whole", re.IGNORECASE)
-WORD = re.compile(r"[A-Za-z][A-Za-z-]+")
 RELATIVE_YEAR = {"last year": -1}
 PREVIOUS = re.compile(
     r"year before|previous year|prior year|last year|전년|작년|그 전 해|1년 전", re.IGNORECASE
@@ -257,17 +256,6 @@ class Question:
         """One group per topic word of the question: the word, its glossary translations
         (other language) and a weight factor (nouns 1.0, verb and adjective stems 0.5)."""
         return _focus_groups(self.text, self.lang)
-
-    def english_words(self) -> list[str]:
-        """English content words of the question that no glossary phrase covers."""
-        if self.lang != "en":
-            return []
-        covered = " ".join(p for e in find_english(self.text) for p in e.en).lower()
-        return [
-            w.lower()
-            for w in WORD.findall(self.text.replace("'s", ""))
-            if w.lower() not in stopwords() and w.lower() not in covered and len(w) > 2
-        ]
 
 
 def _matches(kind_cues: tuple[str, str], text: str) -> bool:

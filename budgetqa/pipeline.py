@@ -48,12 +48,6 @@ class Pipeline:
         self._refresh_lexical()
         return report
 
-    def ensure_ingested(self) -> IngestReport | None:
-        """Ingest the bundled corpus when the store is empty (first start)."""
-        if self.store.count():
-            return None
-        return self.ingest(progress=False)
-
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, k=k)
 
