@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from answer.question import stopwords
-from budgetqa.korean import is_korean
+from budgetqa.korean import is_korean, morphemes
 from budgetqa.places import CITIES, cities_in
 from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
@@ -150,12 +150,8 @@ def _extend_noun_phrase(text: str, span: tuple[int, int, str]) -> tuple[int, int
     so that swapping the topic replaces the whole noun phrase and keeps the particle."""
     if not is_korean(text):
         return span
-    from budgetqa.korean import _lock, kiwi
-
     start, end, _ = span
-    with _lock:
-        tokens = kiwi().tokenize(text)
-    for token in tokens:
+    for token in morphemes(text):
         if token.start < end:
             continue
         if token.start - end > 1 or token.tag not in ("NNG", "NNP") or token.form in stopwords():

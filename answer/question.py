@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from budgetqa.korean import is_korean, search_tokens, stem
+from budgetqa.korean import is_korean, morphemes, search_tokens, stem
 from budgetqa.places import cities_in
 from retrieve.glossary import find_english, find_korean
 from retrieve.hybrid import query_years
@@ -168,8 +168,6 @@ CONTENT_TAGS = {"NNG": 1.0, "NNP": 1.0, "SL": 1.0, "SH": 1.0, "XR": 1.0, "NR": 0
 @lru_cache(maxsize=512)
 def _focus_groups(text: str, lang: str) -> list[Group]:
     years = query_years(text)
-    from budgetqa.korean import _lock, kiwi
-
     entries = find_english(text) if lang == "en" else find_korean(text)
     groups: list[Group] = []
     generic: list[Group] = []  # glossary terms made only of generic words ("Seoul city government")
@@ -197,10 +195,9 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
             generic=not topical,
         )
         (groups if topical else generic).append(group)
-    with _lock:
-        morphemes = kiwi().tokenize(text.replace("'s", ""))
+    found = morphemes(text.replace("'s", ""))
     seen: set[str] = set(covered)
-    for m, nxt in zip(morphemes, [*morphemes[1:], None], strict=True):
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
         if (
             m.tag == "SN"
             and nxt is not None

@@ -128,6 +128,12 @@ def stem(word: str) -> str:
     return word
 
 
+def morphemes(text: str) -> list[Any]:
+    """Kiwi's morphemes of ``text`` (form, tag, start, len), under the shared lock."""
+    with _lock:
+        return kiwi().tokenize(text)
+
+
 def search_tokens(text: str, query: bool = False) -> list[str]:
     """Tokens for lexical search: content morphemes, plus numbers joined with their unit.
 
@@ -135,14 +141,13 @@ def search_tokens(text: str, query: bool = False) -> list[str]:
     With ``query=True`` years are left out: the retriever handles years itself, and a bare
     "2023" would otherwise match every passage of every 2023 document equally.
     """
-    with _lock:
-        morphemes = kiwi().tokenize(text)
     tokens: list[str] = []
-    for i, m in enumerate(morphemes):
+    found = morphemes(text)
+    for i, m in enumerate(found):
         form = m.form.lower().replace(",", "")
         if m.tag == "SN":
             tokens.append(form)
-            nxt = morphemes[i + 1] if i + 1 < len(morphemes) else None
+            nxt = found[i + 1] if i + 1 < len(found) else None
             if nxt is not None and nxt.form in NUMBER_UNITS and nxt.start == m.start + m.len:
                 tokens.append(form + nxt.form)
         elif m.tag == "SL":

@@ -7,7 +7,6 @@ that is empty, binary, or in an encoding other than UTF-8 or CP949/EUC-KR.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +26,9 @@ class LoadedDocument:
     meta: DocumentMeta
     body: CleanDocument
     path: str  # resolved absolute path: the key that a re-ingest replaces
-    sha256: str  # of the file bytes: unchanged files are skipped on re-ingest
 
 
-def read_text(path: Path) -> tuple[str, bytes]:
+def read_text(path: Path) -> str:
     """Decode a text file: UTF-8 (with or without BOM), else CP949 (a superset of EUC-KR)."""
     try:
         data = path.read_bytes()
@@ -44,7 +42,7 @@ def read_text(path: Path) -> tuple[str, bytes]:
         raise IngestError(f"{path}: looks like a binary file, not text")
     for encoding in ("utf-8-sig", "cp949"):
         try:
-            return data.decode(encoding), data
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise IngestError(f"{path}: not UTF-8 or CP949/EUC-KR text; convert it to UTF-8 first")
@@ -58,7 +56,7 @@ def load_document(path: str | Path) -> LoadedDocument:
             f"{path}: unsupported file type '{suffix or '(none)'}'; "
             f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
         )
-    text, data = read_text(path)
+    text = read_text(path)
     hints: dict[str, str] = {}
     if suffix in (".html", ".htm"):
         lines, hints = html_to_lines(text)
@@ -81,7 +79,7 @@ def load_document(path: str | Path) -> LoadedDocument:
         lang=body.lang,
         city=main_city(" ".join([body.fields.get("title", "")] + [b.text for b in body.blocks])),
     )
-    return LoadedDocument(meta, body, str(path.resolve()), hashlib.sha256(data).hexdigest())
+    return LoadedDocument(meta, body, str(path.resolve()))
 
 
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")

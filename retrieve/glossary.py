@@ -62,8 +62,13 @@ def find_english(text: str) -> list[Entry]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _ko_index() -> list[tuple[str, Entry]]:
+    return sorted(((t, e) for e in entries() for t in e.ko), key=lambda p: -len(p[0]))  # longest first
+
+
 def find_korean(text: str) -> list[Entry]:
-    pairs = sorted(((t, e) for e in entries() for t in e.ko), key=lambda p: -len(p[0]))
+    pairs = _ko_index()
     taken: list[tuple[int, int]] = []
     found: list[Entry] = []
     for term, entry in pairs:
