@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KO_UNITS = {"조": 10**12, "천억": 10**11, "억": 10**8, "천만": 10**7, "만": 10**4, "천": 10**3}
+KO_UNITS = {"조": 10**12, "천억": 10**11, "억": 10**8, "천만": 10**7, "백만": 10**6, "만": 10**4, "천": 10**3}
 EN_SCALES = {
     "trillion": 10**12,
     "tn": 10**12,
@@ -26,8 +26,10 @@ EN_SCALES = {
 }
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # one or more "<number><unit>" groups: "1조 2000억", "3703억", "3,703억"
-KO_MONEY = re.compile(rf"(?<![\d.,])((?:(?:{NUM})\s*(?:천억|천만|[조억만천])\s*)+)(?:\s*(원|달러))?")
-KO_GROUP = re.compile(rf"({NUM})\s*(천억|천만|[조억만천])")
+KO_MONEY = re.compile(rf"(?<![\d.,])((?:(?:{NUM})\s*(?:천억|천만|백만|[조억만천])\s*)+)(?:\s*(원|달러))?")
+KO_GROUP = re.compile(rf"({NUM})\s*(천억|천만|백만|[조억만천])")
+# plain won: "2,500,000원", "500원" (a table cell in 원)
+KO_WON = re.compile(rf"(?<![\d.,])({NUM})\s*원(?!장|인|칙|격|본|활|래|년|형|전|문)")
 EN_MONEY = re.compile(
     rf"(?:(KRW|USD|US\$|\$|₩|won)\s*)?(?<![\d.,])({NUM})\s*"
     r"(trillion|billion|million|thousand|tn|bn|mn)\b\.?\s*(won|KRW|dollars|USD)?",
@@ -105,11 +107,16 @@ def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     for m in KO_MONEY.finditer(text):
         value = korean_amount(m.group(1))
-        if value is None or not re.search(r"[조억만]", m.group(1)):
+        # "3,000천" alone is no amount ("3천 명"), "3,000천원" is; 백만/억/조/만 always are
+        if value is None or not (re.search(r"[조억만]", m.group(1)) or m.group(2) == "원"):
             continue
         currency = "USD" if m.group(2) == "달러" else "KRW"
         found.append(
             Quantity(value, "money", currency, text=m.group(0).strip(), start=m.start(), end=m.end())
+        )
+    for m in KO_WON.finditer(text):
+        found.append(
+            Quantity(_num(m.group(1)), "money", text=m.group(0).strip(), start=m.start(), end=m.end())
         )
     for m in EN_MONEY.finditer(text):
         cur = (m.group(1) or m.group(4) or "won").upper()

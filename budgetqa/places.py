@@ -61,3 +61,22 @@ def cities_in(text: str) -> Counter[str]:
 def main_city(text: str) -> str:
     counts = cities_in(text)
     return counts.most_common(1)[0][0] if counts else ""
+
+
+def document_city(title: str, body: str) -> str:
+    """The city a document is about: the one its title names, else the one its body names in
+    at least half of its city mentions (a ministry's notice naming every region is about none:
+    "")."""
+    named = cities_in(title)
+    if len(named) == 1:
+        return next(iter(named))
+    counts = cities_in(body)
+    if not counts:
+        return ""
+    city, top = counts.most_common(1)[0]
+    return city if top >= 2 and top >= 0.5 * sum(counts.values()) else ""
+
+
+def english_name(city: str) -> str:
+    """The English name of a canonical Korean city name ("부산" -> "Busan"); "" if unknown."""
+    return next((a for a in CITIES.get(city, ()) if a.isascii()), "")

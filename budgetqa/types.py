@@ -36,12 +36,18 @@ class Passage:
     position: int  # order within the document
     section: str = ""
     years: tuple[int, ...] = ()  # years mentioned in the text (plus the document year)
+    cities: tuple[str, ...] = ()  # cities named in the text (canonical Korean names)
 
-    def embedding_text(self) -> str:
-        """Text given to the embedder: the title (and section) as context, then the passage."""
+    def context(self) -> str:
+        """The passage's context line: its title and section, with the document's year."""
         head = " | ".join(x for x in (self.meta.title, self.section) if x)
         year = f" ({self.meta.year})" if self.meta.year else ""
-        return f"{head}{year}\n{self.text}" if head else self.text
+        return f"{head}{year}" if head else ""
+
+    def embedding_text(self) -> str:
+        """The passage with its context line first (what BM25 indexes)."""
+        head = self.context()
+        return f"{head}\n{self.text}" if head else self.text
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata for the vector store (scalars only)."""
@@ -52,9 +58,17 @@ class Passage:
             years=",".join(str(y) for y in self.years),
             doc_year=self.meta.year or 0,
         )
-        # one flag per year written in the passage, so a store filter can select by year
+        # one flag per year and per city written in the passage, so that a store filter can
+        # select by them (a ministry's table row names the city it gives a figure for)
         meta.update({f"y{year}": True for year in self.years})
+        meta["cities"] = ",".join(self.cities)
+        meta.update({city_flag(c): True for c in self.cities})
         return meta
+
+
+def city_flag(city: str) -> str:
+    """The metadata flag of a passage that names ``city``."""
+    return f"c_{city}"
 
 
 @dataclass

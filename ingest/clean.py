@@ -35,6 +35,11 @@ FIELD_KEYS = {
     "title": ("제목", "title", "headline"),
     "publisher": ("발행", "출처", "매체", "source", "publisher"),
     "date": (
+        "보도일시",
+        "보도일",
+        "배포일시",
+        "공고일",
+        "게시일",
         "기사입력",
         "입력",
         "발행일",
@@ -154,18 +159,39 @@ def _title_and_start(
             if _same_text(line, title) or (i in field_rows and title in line):
                 return i + 1 if i not in field_rows else 0
         return 0
-    # No title field: the headline is the last substantial line above the first date field.
+    # No title field: the headline is the last substantial line above the first date field,
+    # else the first substantial line that is not a document-type label ("보도자료").
     date_rows = sorted(i for i in field_rows if _field_name(lines[i]) == "date")
     if date_rows:
         for i in range(date_rows[0] - 1, -1, -1):
-            if len(lines[i]) >= 10 and i not in field_rows:
+            if len(lines[i]) >= 10 and i not in field_rows and not _generic_title(lines[i]):
                 fields["title"] = lines[i].lstrip("# ").strip()
                 return i + 1
+    first = next((i for i, line in enumerate(lines) if line and i not in field_rows), None)
     for i, line in enumerate(lines):
-        if line and i not in field_rows:
+        if len(line) >= 10 and i not in field_rows and not _generic_title(line) and not _field_like(line):
             fields["title"] = line.lstrip("# ").strip()
             return i + 1
+    if first is not None:
+        fields["title"] = lines[first].lstrip("# ").strip()
+        return first + 1
     return 0
+
+
+GENERIC_TITLES = re.compile(r"^#*\s*(보도\s*자료|press release|news release|공고|알림|notice)\s*$", re.I)
+DATE_ONLY = re.compile(
+    r"^\(?(?:\d{4}\s*(?:년|[.\-/])\s*\d{1,2}\s*(?:월|[.\-/])\s*\d{1,2}\s*일?\.?|[A-Za-z]+ \d{1,2}, \d{4})\)?$"
+)
+
+
+def _field_like(line: str) -> bool:
+    """ "담당부서: 정보화담당관", "| a | b |": a header field or table row, not a headline."""
+    match = FIELD_LINE.match(line)
+    return "|" in line or bool(match and len(match.group(1).strip()) <= 8)
+
+
+def _generic_title(line: str) -> bool:
+    return bool(GENERIC_TITLES.match(line.strip()))
 
 
 def _cut_at_end(body: list[tuple[int, str]], fields: dict[str, str]) -> list[tuple[int, str]]:
@@ -256,6 +282,10 @@ def _fill_fields(fields: dict[str, str], hints: dict[str, str], blocks: list[Blo
         fields["publisher"] = hints["site"]
     if "date" not in fields and hints.get("date"):
         fields["date"] = parse_date(hints["date"])
+    if "date" not in fields:  # a notice's date stands alone on a line ("2022년 1월 28일")
+        alone = next((b.text for b in blocks[:12] if DATE_ONLY.match(b.text.strip())), "")
+        if alone:
+            fields["date"] = parse_date(alone)
     if "reporter" not in fields and hints.get("reporter"):
         fields["reporter"] = hints["reporter"]
     fields.pop("updated", None)

@@ -85,6 +85,8 @@ def html_to_lines(text: str) -> tuple[list[str], dict[str, str]]:
             continue
         if el.tag in DROP_TAGS or _is_chrome(el):
             el.drop_tree()
+    for table in list(root.iter("table")):
+        _table_to_rows(table)
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -100,6 +102,27 @@ def html_to_lines(text: str) -> tuple[list[str], dict[str, str]]:
             el.tail = "\n" + (el.tail or "")
     lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in root.text_content().split("\n")]
     return lines, hints
+
+
+def _table_to_rows(table) -> None:
+    """Replace a <table> with its caption and one "| cell | cell |" line per row, the way a
+    Markdown table reads (``ingest.tables`` turns them into facts)."""
+    import lxml.html
+
+    lines = []
+    caption = table.find(".//caption")
+    if caption is not None:
+        lines.append(" ".join(caption.text_content().split()))
+    for n, row in enumerate(table.iter("tr")):
+        cells = [" ".join(c.text_content().split()).replace("|", "/") for c in row if c.tag in ("td", "th")]
+        if cells:
+            lines.append("| " + " | ".join(cells) + " |")
+            if n == 0:
+                lines.append("|" + "---|" * len(cells))
+    block = lxml.html.Element("pre")
+    block.text = "\n".join(lines)
+    block.tail = table.tail
+    table.getparent().replace(table, block)
 
 
 def _first(doc, xpath: str):

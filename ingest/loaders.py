@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from budgetqa.errors import IngestError
-from budgetqa.places import main_city
+from budgetqa.places import document_city
 from budgetqa.types import DocumentMeta
 from ingest.clean import CleanDocument, clean_lines
 from ingest.html import html_to_lines
+from ingest.tables import convert_tables
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -64,7 +65,7 @@ def load_document(path: str | Path) -> LoadedDocument:
         lines = text.splitlines()
         if suffix == ".md":
             lines = [_strip_markdown(line) for line in lines]
-    body = clean_lines(lines, hints)
+    body = clean_lines(convert_tables(lines), hints)
     if not body.blocks:
         raise IngestError(f"{path}: no article text found after removing page boilerplate")
     meta = DocumentMeta(
@@ -77,7 +78,7 @@ def load_document(path: str | Path) -> LoadedDocument:
         contact=body.fields.get("contact", ""),
         url=body.fields.get("url", ""),
         lang=body.lang,
-        city=main_city(" ".join([body.fields.get("title", "")] + [b.text for b in body.blocks])),
+        city=document_city(body.fields.get("title", ""), " ".join(b.text for b in body.blocks)),
     )
     return LoadedDocument(meta, body, str(path.resolve()))
 

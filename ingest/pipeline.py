@@ -19,7 +19,8 @@ from budgetqa.korean import search_tokens
 from budgetqa.types import Passage
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from ingest.split import split_document
-from retrieve.glossary import cross_language_terms
+from ingest.units import split_units
+from retrieve.glossary import cross_language_terms, glossary_digest
 from store.chroma import CHUNKER_VERSION, PassageStore
 
 
@@ -89,9 +90,12 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
                 continue
             doc = load_document(path)
             passages = split_document(doc)
-            texts = [index_text(p) for p in passages]
             added, removed = store.replace_document(
-                doc.path, key, passages, texts, [search_tokens(t) for t in texts]
+                doc.path,
+                key,
+                passages,
+                [unit_texts(p) for p in passages],
+                [search_tokens(index_text(p)) for p in passages],
             )
             report.ingested += 1
             report.added += added
@@ -107,8 +111,18 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
     return report
 
 
+def unit_texts(passage: Passage) -> list[str]:
+    """What is embedded for a passage: each of its units, with the other language's terms for
+    it (``retrieve.glossary.cross_language_terms``), so English questions reach Korean units."""
+    out = []
+    for unit in split_units(passage.text):
+        extra = cross_language_terms(unit.text)
+        out.append(f"{unit.embed_text()}\n{extra}" if extra else unit.embed_text())
+    return out
+
+
 def index_text(passage: Passage) -> str:
-    """What is indexed for a passage: title/section context, the text, and the other
+    """What BM25 indexes for a passage: title/section context, the text, and the other
     language's terms for it (see ``retrieve.glossary.cross_language_terms``)."""
     text = passage.embedding_text()
     extra = cross_language_terms(passage.text)
@@ -120,4 +134,7 @@ def _ingest_key(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return hashlib.sha256(data + f"\nchunker={CHUNKER_VERSION}".encode()).hexdigest()
+    # the glossary shapes what is indexed (other-language terms): editing it re-indexes
+    return hashlib.sha256(
+        data + f"\nchunker={CHUNKER_VERSION}\nglossary={glossary_digest()}".encode()
+    ).hexdigest()

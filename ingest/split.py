@@ -15,6 +15,7 @@ import hashlib
 import re
 
 from budgetqa.korean import split_sentences
+from budgetqa.places import cities_in
 from budgetqa.types import Passage
 from ingest.clean import Block
 from ingest.loaders import LoadedDocument
@@ -122,6 +123,7 @@ def _passages(doc: LoadedDocument, chunks: list[tuple[str, str]]) -> list[Passag
                 position=len(passages),
                 section=section,
                 years=years_in(text),
+                cities=tuple(sorted(cities_in(text))),
             )
         )
     return passages
