@@ -9,6 +9,7 @@ both. ``english_label`` gives the English name of a Korean term for answers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,8 +25,18 @@ class Entry:
 
 
 @lru_cache(maxsize=1)
+def _text() -> str:
+    return resources.files("retrieve").joinpath("glossary.tsv").read_text(encoding="utf-8")
+
+
+def glossary_digest() -> str:
+    """A short hash of the glossary: documents are indexed again when it changes."""
+    return hashlib.sha256(_text().encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
 def entries() -> tuple[Entry, ...]:
-    text = resources.files("retrieve").joinpath("glossary.tsv").read_text(encoding="utf-8")
+    text = _text()
     out = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -75,7 +86,8 @@ def find_korean(text: str) -> list[Entry]:
         start = text.find(term)
         while start >= 0:
             span = (start, start + len(term))
-            if not any(span[0] < end and s < span[1] for s, end in taken):
+            glued = term[0].isdigit() and start > 0 and text[start - 1].isdigit()  # "3년" in "2023년"
+            if not glued and not any(span[0] < end and s < span[1] for s, end in taken):
                 taken.append(span)
                 if entry not in found:
                     found.append(entry)

@@ -21,7 +21,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from budgetqa.numbers import find_quantities, same_value
 from budgetqa.types import Hit
@@ -29,6 +29,7 @@ from retrieve.glossary import translate_query
 
 RRF_K = 60
 FETCH_K = 20
+VECTOR_CACHE = 256  # query vectors kept: a question's parts and retries search the same texts
 YEAR_IN_QUESTION = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*(?:억|조|만|원|건|개))")
 
 
@@ -55,6 +56,15 @@ class HybridRetriever(BaseRetriever):
     weights: dict[str, float] = Field(
         default_factory=lambda: {"dense": 1.0, "lexical": 1.0, "densex": 0.5, "lexicalx": 0.5, "year": 1.0}
     )
+    _vectors: dict[str, list[float]] = PrivateAttr(default_factory=dict)
+
+    def vector(self, text: str) -> list[float]:
+        """The query vector of ``text`` (embedded once, then cached)."""
+        if text not in self._vectors:
+            if len(self._vectors) >= VECTOR_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[text] = self.store.embeddings.embed_query(text)
+        return self._vectors[text]
 
     def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Hit]:
         k = k or self.k
@@ -64,7 +74,8 @@ class HybridRetriever(BaseRetriever):
             queries["x"] = shadow  # the question's terms in the other language
         hits: dict[str, Hit] = {}
         for tag, text in queries.items():
-            for rank, found in enumerate(self.store.dense_search(text, self.fetch_k, where=where), start=1):
+            dense = self.store.dense_search(self.vector(text), self.fetch_k, where=where)
+            for rank, found in enumerate(dense, start=1):
                 hit = hits.setdefault(found.id, found)
                 hit.dense = max(hit.dense or 0.0, found.dense or 0.0)
                 hit.ranks["dense" + tag] = rank

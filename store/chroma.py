@@ -1,8 +1,10 @@
 """Passages in Chroma: local files (PersistentClient) or a server (HttpClient, ``CHROMA_HOST``).
 
-Writes go through the chromadb collection with vectors from our ``Embeddings`` (so the text
-that is embedded can carry the title as context while the stored text stays the passage);
-dense queries go through langchain's ``Chroma`` vector store on the same collection.
+Each passage is cut into answer units (``ingest.units``: sentences, list items, table rows);
+every unit is embedded once and its vector kept in a second collection (``<name>_units``), and
+the passage's own vector is the normalised mean of its units' vectors, so nothing is embedded
+twice. Dense queries go through langchain's ``Chroma`` vector store on the passage collection;
+the answerer reads the unit vectors of the passages it retrieved.
 
 The collection's metadata records what built it (embedding model, chunker version); opening it
 with another embedding model is refused with a message that says what to do.
@@ -10,11 +12,14 @@ with another embedding model is refused with a message that says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from budgetqa import __version__
@@ -23,9 +28,10 @@ from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
-CHUNKER_VERSION = "7"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "10"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 PENDING = "pending"
+UNIT_CACHE = 4096  # passages whose unit vectors are kept in memory (ids change with the text)
 
 
 def store_call(method: Callable[..., T]) -> Callable[..., T]:
@@ -91,6 +97,13 @@ class PassageStore:
             )
         except Exception as exc:
             raise StoreError(f"cannot open collection '{settings.collection}': {exc}") from None
+        try:
+            self._units = self._client.get_or_create_collection(
+                f"{settings.collection}_units", configuration={"hnsw": {"space": "cosine"}}
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open collection '{settings.collection}_units': {exc}") from None
+        self._unit_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         if check_model:
             self._check_model()
         self._langchain = Chroma(
@@ -119,9 +132,12 @@ class PassageStore:
         return self._collection.count()
 
     @store_call
-    def ids(self) -> list[str]:
+    def ids(self, where: dict[str, Any] | None = None, limit: int | None = None) -> list[str]:
+        """Passage ids (those matching ``where``; at most ``limit``)."""
+        if limit is not None:
+            return list(self._collection.get(where=where, include=[], limit=limit)["ids"])
         ids: list[str] = []
-        while batch := self._collection.get(include=[], limit=5000, offset=len(ids))["ids"]:
+        while batch := self._collection.get(where=where, include=[], limit=5000, offset=len(ids))["ids"]:
             ids.extend(batch)
         return ids
 
@@ -143,13 +159,22 @@ class PassageStore:
         doc_years: set[int] = set()
         mentioned: set[int] = set()
         cities: set[str] = set()
+        city_years: dict[str, set[int]] = {}
         for meta in self._all(include=["metadatas"])["metadatas"]:
             if meta.get("doc_year"):
                 doc_years.add(int(meta["doc_year"]))
             mentioned.update(int(y) for y in str(meta.get("years", "")).split(",") if y)
+            cities.update(c for c in str(meta.get("cities", "")).split(",") if c)
             if meta.get("city"):
                 cities.add(str(meta["city"]))
-        return {"doc_years": doc_years, "years": doc_years | mentioned, "cities": cities}
+                if meta.get("doc_year"):
+                    city_years.setdefault(str(meta["city"]), set()).add(int(meta["doc_year"]))
+        return {
+            "doc_years": doc_years,
+            "years": doc_years | mentioned,
+            "cities": cities,
+            "city_years": city_years,
+        }
 
     @store_call
     def all_tokens(self) -> tuple[list[str], list[list[str]]]:
@@ -178,10 +203,31 @@ class PassageStore:
         }
 
     @store_call
-    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+    def unit_vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        """The unit vectors of each passage (rows in unit order); absent for a passage whose
+        units were not stored."""
+        out = {pid: self._unit_cache[pid] for pid in passage_ids if pid in self._unit_cache}
+        missing = [pid for pid in passage_ids if pid not in out]
+        if missing:
+            got = self._units.get(where={"passage": {"$in": missing}}, include=["embeddings", "metadatas"])
+            rows: dict[str, list[tuple[int, Any]]] = {}
+            for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
+                rows.setdefault(str(meta["passage"]), []).append((int(meta["n"]), vector))
+            for pid, found in rows.items():
+                out[pid] = np.array([v for _, v in sorted(found, key=lambda r: r[0])], dtype=np.float32)
+                self._unit_cache[pid] = out[pid]
+            while len(self._unit_cache) > UNIT_CACHE:
+                self._unit_cache.popitem(last=False)
+        return out
+
+    @store_call
+    def dense_search(
+        self, query: str | list[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        """Passages nearest to ``query`` (a text, or its vector from ``embed_query``)."""
         if self.count() == 0:
             return []
-        vector = self.embeddings.embed_query(query)
+        vector = self.embeddings.embed_query(query) if isinstance(query, str) else query
         found = self._langchain.similarity_search_by_vector_with_relevance_scores(
             vector, k=min(k, self.count()), filter=where
         )
@@ -221,23 +267,42 @@ class PassageStore:
         path: str,
         ingest_key: str,
         passages: list[Passage],
-        embed_texts: list[str],
+        unit_texts: list[list[str]],
         tokens: list[list[str]],
     ) -> tuple[int, int]:
         """Make the stored passages of ``path`` exactly ``passages``. Returns (added, removed).
 
-        ``embed_texts[i]`` is what is embedded for passage i, ``tokens[i]`` its BM25 tokens.
+        ``unit_texts[i]`` are the embedded texts of passage i's units, ``tokens[i]`` its BM25
+        tokens. A passage's vector is the normalised mean of its units' vectors and of its
+        context line's (title, section, year: embedded once per document section), so that a
+        question naming the document's subject reaches passages that do not repeat it.
         """
+        contexts: dict[str, np.ndarray] = {}
         old = set(self._collection.get(where={"path": path}, include=[])["ids"])
         new_ids = [p.id for p in passages]
-        rows = zip(passages, embed_texts, tokens, strict=True)
-        to_add = [(p, e, t) for p, e, t in rows if p.id not in old]
+        rows = zip(passages, unit_texts, tokens, strict=True)
+        to_add = [(p, u, t) for p, u, t in rows if p.id not in old]
         for start in range(0, len(to_add), BATCH):
             batch = to_add[start : start + BATCH]
-            vectors = self.embeddings.embed_documents([e for _, e, _ in batch])
+            texts = [text for _, units, _ in batch for text in units]
+            heads = sorted({p.context() for p, _, _ in batch if p.context()} - set(contexts))
+            vectors = np.asarray(self.embeddings.embed_documents(texts + heads), dtype=np.float32)
+            contexts.update(zip(heads, vectors[len(texts) :], strict=True))
+            vectors = vectors[: len(texts)]
+            unit_ids, unit_meta, means, offset = [], [], [], 0
+            for p, units, _ in batch:
+                own = vectors[offset : offset + len(units)]
+                offset += len(units)
+                if p.context():
+                    own = np.vstack([own, contexts[p.context()][None, :]])
+                mean = own.mean(axis=0)
+                means.append((mean / (np.linalg.norm(mean) or 1.0)).tolist())
+                unit_ids += [f"{p.id}:{n}" for n in range(len(units))]
+                unit_meta += [{"passage": p.id, "path": path, "n": n} for n in range(len(units))]
+            self._units.upsert(ids=unit_ids, embeddings=vectors.tolist(), metadatas=unit_meta)
             self._collection.upsert(
                 ids=[p.id for p, _, _ in batch],
-                embeddings=vectors,
+                embeddings=means,
                 documents=[p.text for p, _, _ in batch],
                 # rows are written "pending" and get their key only once the whole file is in,
                 # so an interrupted ingest is redone next time instead of looking "unchanged"
@@ -247,9 +312,10 @@ class PassageStore:
         stale = sorted(old - keep)
         if stale:
             self._collection.delete(ids=stale)
+            self._units.delete(where={"passage": {"$in": stale}})
         # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
         # a document's metadata (title, date ...) can change while a passage's text does not
-        kept = [(p, t) for p, _, t in zip(passages, embed_texts, tokens, strict=True) if p.id in old]
+        kept = [(p, t) for p, _, t in zip(passages, unit_texts, tokens, strict=True) if p.id in old]
         if kept:
             self._collection.update(
                 ids=[p.id for p, _ in kept],
@@ -272,12 +338,15 @@ class PassageStore:
         ids = self._collection.get(where={"path": path}, include=[])["ids"]
         if ids:
             self._collection.delete(ids=ids)
+        self._units.delete(where={"path": path})
         return len(ids)
 
     def reset(self) -> None:
         """Drop every passage (``ingest --rebuild``), keeping the collection settings."""
         name = self.settings.collection
         self._client.delete_collection(name)
+        with contextlib.suppress(Exception):  # a store from before unit vectors has none
+            self._client.delete_collection(f"{name}_units")
         self.__init__(self.settings, self.embeddings)  # type: ignore[misc]
 
 
