@@ -23,12 +23,14 @@ from answer.extractive import Context, Draft, ExtractiveAnswerer, abstain
 from answer.guard import unsupported_numbers
 from answer.llm import LLMAnswerer, LLMError, load_generator
 from answer.question import Question, analyze
+from answer.scorer import Scorer
 from budgetqa.errors import BudgetQAError
 from budgetqa.prompts import render
-from budgetqa.types import Answer, Citation, Hit
+from budgetqa.types import Answer, Citation, Hit, city_flag
 
 STORE_CHECK_S = 30.0
 ANSWER_K = 8  # passages the answerer reads (the first ``settings.k`` are reported as retrieved)
+READ_ALL = 40  # a question scoped to this many passages or fewer reads them all
 ROLES = ("user", "assistant")
 
 
@@ -73,7 +75,10 @@ class QAChain:
                 settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout
             )
         self.generator = generator
-        self.answerer = answerer or (LLMAnswerer(generator) if generator else ExtractiveAnswerer())
+        if answerer is None:
+            extractive = ExtractiveAnswerer(Scorer.load(threshold=settings.answer_threshold or None))
+            answerer = LLMAnswerer(generator, extractive) if generator else extractive
+        self.answerer = answerer
         self._facets: dict[str, set] | None = None
         self._seen = (pipeline.store.count(), time.monotonic())
         self.runnable: Runnable = (
@@ -144,47 +149,70 @@ class QAChain:
     def _retrieve_and_answer(self, state: dict[str, Any]) -> dict[str, Any]:
         self._follow_store()
         q = analyze(state["standalone"])
+        refusal = self._out_of_scope(q)
+        if refusal is not None:
+            retrieved = self._search(q.text, q, None) if self.pipeline.store.count() else []
+            return {**state, "q": q, "draft": refusal, "retrieved": retrieved}
+        draft: Draft | None = None
+        attempt: dict[str, Any] = {}
+        for attempt in self._attempts(state, q):
+            draft = self.answer_state(attempt)
+            if not draft.abstained:
+                break
+        if draft is None:  # pragma: no cover - there is always one attempt
+            draft = abstain("nothing retrieved", q.lang)
+        return {**state, **attempt, "draft": draft}
+
+    def _out_of_scope(self, q: Question) -> Draft | None:
+        """An abstention when the store is empty, or the question names a city or year that no
+        document is about."""
         facets = self.facets
-        retrieved: list[Hit] = []
         if not facets["doc_years"] and not facets["cities"] and self.pipeline.store.count() == 0:
-            return {
-                **state,
-                "q": q,
-                "draft": abstain("empty store", q.lang, "abstain_empty"),
-                "retrieved": [],
-            }
+            return abstain("empty store", q.lang, "abstain_empty")
         unknown_cities = q.cities - facets["cities"]
         if unknown_cities:
-            draft = abstain(
+            return abstain(
                 f"no documents about {', '.join(sorted(unknown_cities))}",
                 q.lang,
                 "abstain_city",
                 known=", ".join(sorted(facets["cities"])) or "-",
                 cities=", ".join(sorted(unknown_cities)),
             )
-            return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
         if q.years and not (q.years & facets["years"]):
-            draft = abstain(
+            return abstain(
                 f"no documents for {sorted(q.years)}",
                 q.lang,
                 "abstain_year",
                 years=", ".join(str(y) for y in sorted(q.years)),
                 known=", ".join(str(y) for y in sorted(facets["doc_years"])),
             )
-            return {**state, "q": q, "draft": draft, "retrieved": self._search(q.text, q, None)}
-        latest = {max(facets["doc_years"])} if facets["doc_years"] else set()
-        if q.this_year and not q.years:
-            q.years = set(latest)
-        attempts = [q.years] if q.years else ([latest] if latest else []) + [set()]
-        draft = None
-        for years in attempts:
-            retrieved = self._search(q.text, q, years)
-            draft = self.answerer.answer(q, retrieved, self._context(q, years))
-            if not draft.abstained:
-                break
-        if draft is None:  # pragma: no cover - attempts is never empty
-            draft = abstain("nothing retrieved", q.lang)
-        return {**state, "q": q, "draft": draft, "retrieved": retrieved}
+        return None
+
+    def _attempts(self, state: dict[str, Any], q: Question) -> list[dict[str, Any]]:
+        """The retrievals to try in order: the named years; else the most recent year, then
+        all years. (Lazy: a later attempt is searched only when an earlier one abstains.)"""
+        years = self.facets["doc_years"]
+        if q.cities:  # "올해" and unnamed years mean the latest year of that city's documents
+            years = set().union(*(self.facets["city_years"].get(c, set()) for c in q.cities)) or years
+        latest = {max(years)} if years else set()
+        scopes = [q.years] if q.years else ([latest] if latest else []) + [set()]
+        return _Lazy(
+            scopes,
+            lambda years: {**state, "q": q, "years": years, "retrieved": self._search(q.text, q, years)},
+        )
+
+    def attempt_states(self, question: str, history: Any = None) -> list[dict[str, Any]]:
+        """Every retrieval attempt the chain would make for a question (for training the
+        scorer); none when the question is out of scope."""
+        state = self._condense(self._validate({"question": question, "history": history}))
+        q = analyze(state["standalone"])
+        if self._out_of_scope(q) is not None:
+            return []
+        return list(self._attempts(state, q))
+
+    def answer_state(self, state: dict[str, Any]) -> Draft:
+        q: Question = state["q"]
+        return self.answerer.answer(q, state["retrieved"], self._context(q, state["years"]))
 
     def _verify(self, state: dict[str, Any]) -> dict[str, Any]:
         q: Question = state["q"]
@@ -227,21 +255,49 @@ class QAChain:
 
     # -- helpers --------------------------------------------------------------------------------
     def _search(self, text: str, q: Question, years: set[int] | None) -> list[Hit]:
+        """The passages the answerer reads: the best ``ANSWER_K`` of the hybrid ranking, and
+        when the question's scope (city, year) holds at most ``READ_ALL`` passages, all of
+        them after those (a narrow scope is read whole: nothing in it is missed)."""
         k = max(self.settings.k, ANSWER_K)
-        return self.pipeline.retriever.search(text, k=k, where=scope_filter(years, q.cities))
+        where = scope_filter(years, q.cities)
+        hits = self.pipeline.retriever.search(text, k=k, where=where)
+        if where is not None:
+            scoped = self.pipeline.store.ids(where=where, limit=READ_ALL + 1)
+            if len(scoped) <= READ_ALL:
+                seen = {h.id for h in hits}
+                rest = self.pipeline.store.get([i for i in scoped if i not in seen])
+                hits += sorted(
+                    rest.values(), key=lambda h: (str(h.metadata.get("path")), h.metadata.get("position", 0))
+                )
+        return hits
 
     def _context(self, q: Question, years: set[int]) -> Context:
         lexical = self.pipeline.retriever.lexical
 
-        def search(text: str, sub_years: set[int]) -> list[Hit]:
-            return self._search(text, analyze(text), sub_years or years or None)
+        def search(sub: Question) -> list[Hit]:
+            return self._search(sub.text, sub, sub.years or years or None)
 
         return Context(
             df=lexical.df,
             n_docs=max(1, lexical.n_docs),
+            embed=self.pipeline.retriever.vector,
+            unit_vectors=self.pipeline.store.unit_vectors,
             search=search,
             passages_of=self.pipeline.store.passages_of,
+            cities=set(self.facets["cities"]),
         )
+
+
+class _Lazy(list):
+    """A list whose items are built on first access, in order."""
+
+    def __init__(self, keys: list[Any], build: Any) -> None:
+        super().__init__(keys)
+        self._build = build
+
+    def __iter__(self) -> Any:
+        for key in list.__iter__(self):
+            yield self._build(key)
 
 
 def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | None:
@@ -253,8 +309,10 @@ def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | N
         for year in sorted(years):
             options += [{"doc_year": year}, {f"y{year}": True}]
         clauses.append({"$or": options})
-    if cities:
-        clauses.append({"city": {"$in": sorted(cities)}})
+    if cities:  # documents about the city, or passages that name it
+        clauses.append(
+            {"$or": [{"city": {"$in": sorted(cities)}}, *({city_flag(c): True} for c in sorted(cities))]}
+        )
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -42,10 +42,13 @@ CUES: dict[str, tuple[str, str]] = {
         r"how many|number of|count of",
     ),
     "date": (
-        r"언제|날짜|며칠|몇 월|몇월|시점|개시일|시기",
-        r"\bwhen\b|what date|which date|what day|what time",
+        r"언제|날짜|며칠|몇 월|몇월|시점|개시일|시기|마감|기한|기간|몇 시",
+        r"\bwhen\b|what date|which date|what day|what time|deadline|\bdue\b|until when|by when|how long|period",
     ),
-    "who": (r"누구|누가|어떤 사람", r"\bwho\b|\bwhom\b"),
+    "who": (
+        r"누구|누가|어떤 사람|어느 (기관|부서|과|곳|업체|기업|회사|팀)|어떤 (기관|부서|업체|기업|회사)|담당 ?(부서|기관|자)|맡아|주관",
+        r"\bwho\b|\bwhom\b|which (agency|body|department|division|office|organi[sz]ation|company|firm|team|bureau)|in charge",
+    ),
     "money": (
         r"얼마|금액|예산|규모|투입|투자|비용|배정|편성|돈",
         r"how much|budget|amount|\bspen[dt]|\bcosts?\b|allocat|earmark|invest|\bwon\b|funding|set aside|money",
@@ -222,7 +225,9 @@ def _focus_groups(text: str, lang: str) -> list[Group]:
         if re.fullmatch(r"[\d.,]+", form):
             continue
         seen.add(form)
-        groups.append(Group(raw, ((form,),), False, factor))
+        # verbs and city names rarely tell the subject apart (cities are a scope of their own)
+        plain = m.tag in ("VV", "VA") or bool(cities_in(raw))
+        groups.append(Group(raw, ((form,),), False, factor, generic=plain))
     # a question made only of generic words is about them ("the Seoul city government itself")
     return groups if any(g.factor >= 1.0 for g in groups) else generic + groups
 

@@ -1,58 +1,21 @@
-"""Answer units: the sentences, list items and clauses of retrieved passages, scored against
-the question. The default answerer quotes the best unit, so every answer stays a span of a
-cited passage.
-
-A passage "기관별 규모는 ▲서울시 2151억원(422건) ▲25개 자치구 1113억원(857건) ..." gives one unit
-for the sentence and one per "▲" item, each item keeping the sentence's lead ("기관별 규모는")
-as context; a list passage ("Budget by organization" + "- ..." lines) gives one unit per line.
+"""Answer units of retrieved passages, ready to be scored: the unit cut of ``ingest.units``
+plus what scoring reads (search tokens in both languages, quantities, language, the unit's
+vector from the store).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from budgetqa.korean import is_korean, search_tokens, split_sentences
+import numpy as np
+
+from budgetqa.korean import is_korean, search_tokens
 from budgetqa.numbers import Quantity, find_quantities
 from budgetqa.types import Hit
+from ingest.units import split_units
 from retrieve.glossary import cross_language_terms
-
-ITEM_END = re.compile(r"\s*(등이다|이다|다|등|으로 나뉜다|로 나뉜다|으로 잡혔다|로 잡혔다)\.?\s*$")
-DATE_KO = re.compile(r"(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일")
-# a year or a span of years also dates a plan: "2025~2026년", "(2023-2024)", "by the end of 2022"
-DATE_YEAR = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})(?:\s*[~\-–]\s*((?:19|20)\d{2}))?(?:\s*년|(?!\d))(?!\s*(?:억|조|만|원|건|개))"
-)
-DATE_EN = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"\s+(\d{1,2}),?\s+(\d{4})\b"
-)
-
-
-@dataclass
-class Unit:
-    hit: int  # index into the retrieved hits
-    text: str  # the sentence, item or line
-    lead: str = ""  # the sentence's lead or the list's intro, for items
-    kind: str = "sentence"  # sentence | item
-    items: list[str] = field(default_factory=list)  # for a sentence or intro that lists items
-    tokens: set[str] = field(default_factory=set)
-    context: set[str] = field(default_factory=set)  # lead, section and title tokens
-    quantities: list[Quantity] = field(default_factory=list)
-    lang: str = "ko"
-
-    def has(self, kind: str) -> bool:
-        if kind == "date":
-            return bool(DATE_KO.search(self.text) or DATE_EN.search(self.text) or DATE_YEAR.search(self.text))
-        return any(q.kind == kind for q in self.quantities)
-
-    def quote(self) -> str:
-        """The unit as a faithful excerpt: an item keeps its lead, with ellipses."""
-        if self.kind == "item" and self.lead:
-            return f"{self.lead} … {self.text} …"
-        return self.text
-
 
 RELATIVE = [
     (re.compile(r"작년|지난해|전년|1년 전|last year|previous year|a year earlier|the year before", re.I), -1),
@@ -61,74 +24,86 @@ RELATIVE = [
 ]
 
 
+@dataclass(frozen=True)
+class Unit:
+    hit: Hit
+    rank: int  # the passage's rank in retrieval (0 = first)
+    n: int  # position among the passage's units
+    text: str
+    kind: str  # sentence | item | lead
+    lead: str
+    group: int  # items (and the lead) of one list share a group; -1 otherwise
+    tokens: frozenset[str]  # search tokens of the text and of its other-language terms
+    context: frozenset[str]  # tokens of the lead, section and title
+    quantities: tuple[Quantity, ...]
+    lang: str
+    bigrams: frozenset[str]  # character pairs of the lead and text
+    vector: np.ndarray | None
+
+    def quote(self, value: str = "") -> str:
+        """The unit as a faithful excerpt: an item keeps its lead, with ellipses. A table row
+        ("label — header: value, header: value") keeps only the cells stating ``value``, so
+        that the other columns' figures (another year, another fund) do not read as the answer."""
+        text = self.text
+        label, dash, cells = text.partition(" — ")
+        if value and dash and self.kind == "item":
+            kept = [cell for cell in cells.split(", ") if value in cell]
+            if kept and len(kept) < len(cells.split(", ")):
+                text = f"{label} — {', '.join(kept)} …"
+        if self.kind == "item" and self.lead:
+            return f"{self.lead} … {text}" + ("" if text.endswith("…") else " …")
+        return text
+
+    @property
+    def doc_year(self) -> int:
+        return int(self.hit.metadata.get("doc_year") or 0)
+
+
+def units_of(hit: Hit, rank: int, vectors: np.ndarray | None = None) -> list[Unit]:
+    """The units of one retrieved passage, with their vectors when the store has them."""
+    meta = hit.metadata
+    parts = _parts(
+        hit.text, int(meta.get("doc_year") or 0), str(meta.get("section", "")), str(meta.get("title", ""))
+    )
+    if vectors is not None and len(vectors) != len(parts):
+        vectors = None  # stored by another unit cut: score without unit vectors
+    return [
+        Unit(hit, rank, n, *part, vector=None if vectors is None else vectors[n])
+        for n, part in enumerate(parts)
+    ]
+
+
+@lru_cache(maxsize=8192)
+def _parts(text: str, doc_year: int, section: str, title: str) -> tuple[tuple, ...]:
+    context = frozenset(search_tokens(f"{section} {title}"))
+    out = []
+    for unit in split_units(text):
+        out.append(
+            (
+                unit.text,
+                unit.kind,
+                unit.lead,
+                unit.group,
+                frozenset(_tokens(unit.text, doc_year)),
+                context | frozenset(search_tokens(unit.lead)),
+                tuple(find_quantities(unit.text)),
+                "ko" if is_korean(unit.text) else "en",
+                frozenset(char_bigrams(f"{unit.lead} {unit.text}")),
+            )
+        )
+    return tuple(out)
+
+
+def char_bigrams(text: str) -> set[str]:
+    """Pairs of adjacent letters or digits within words (see ``answer.features``)."""
+    out: set[str] = set()
+    for word in re.findall(r"[\w·]+", text.lower()):
+        out.update(word[i : i + 2] for i in range(len(word) - 1))
+    return out
+
+
 def _tokens(text: str, doc_year: int = 0) -> set[str]:
     tokens = set(search_tokens(text)) | set(search_tokens(cross_language_terms(text)))
     if doc_year:  # "작년" in a 2023 article is 2022: a question about 2022 can match it
         tokens.update(str(doc_year + shift) for pattern, shift in RELATIVE if pattern.search(text))
     return tokens
-
-
-def units_of(hit_index: int, hit: Hit) -> list[Unit]:
-    """The units of one retrieved passage (cached: passages are split once, not per question)."""
-    meta = hit.metadata
-    return list(
-        _units(
-            hit_index,
-            hit.text,
-            int(meta.get("doc_year") or 0),
-            str(meta.get("section", "")),
-            str(meta.get("title", "")),
-        )
-    )
-
-
-@lru_cache(maxsize=4096)
-def _units(hit_index: int, text: str, doc_year: int, section: str, title: str) -> tuple[Unit, ...]:
-    hit = Hit(id="", text=text, metadata={"section": section, "title": title}, score=0.0)
-    return tuple(_split_units(hit_index, hit, doc_year))
-
-
-def _split_units(hit_index: int, hit: Hit, doc_year: int) -> list[Unit]:
-    context_text = " ".join(str(hit.metadata.get(k, "")) for k in ("section", "title"))
-    context = set(search_tokens(context_text))
-    units: list[Unit] = []
-    lines = [line.strip() for line in hit.text.split("\n") if line.strip()]
-    intro = lines[0] if len(lines) > 1 else ""
-    for n, line in enumerate(lines):
-        is_item = n > 0 and len(lines) > 1
-        if is_item:
-            text = line[2:] if line.startswith("- ") else line
-            pieces = [p.strip() for p in text.split("▲") if p.strip()] if text.count("▲") >= 2 else [text]
-            for piece in pieces:
-                piece = ITEM_END.sub("", piece).strip(" ,") if len(pieces) > 1 else piece
-                piece = "▲" + piece if len(pieces) > 1 else piece
-                for sentence in split_sentences(piece) or [piece]:
-                    units.append(_unit(hit_index, sentence, intro, "item", context, doc_year))
-            continue
-        for sentence in split_sentences(line):
-            if sentence.count("▲") >= 2:
-                lead, *items = [p.strip() for p in sentence.split("▲")]
-                items = [ITEM_END.sub("", it).strip(" ,") for it in items]
-                unit = _unit(hit_index, sentence, "", "sentence", context, doc_year)
-                unit.items = [it for it in items if it]
-                units.append(unit)
-                units.extend(_unit(hit_index, "▲" + it, lead, "item", context, doc_year) for it in unit.items)
-            else:
-                unit = _unit(hit_index, sentence, "", "sentence", context, doc_year)
-                if n == 0 and len(lines) > 1:
-                    unit.items = [ln[2:] if ln.startswith("- ") else ln for ln in lines[1:]]
-                units.append(unit)
-    return units
-
-
-def _unit(hit: int, text: str, lead: str, kind: str, context: set[str], doc_year: int = 0) -> Unit:
-    return Unit(
-        hit=hit,
-        text=text,
-        lead=lead,
-        kind=kind,
-        tokens=_tokens(text, doc_year),
-        context=context | set(search_tokens(lead)),
-        quantities=find_quantities(text),
-        lang="ko" if is_korean(text) else "en",
-    )

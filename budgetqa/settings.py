@@ -31,6 +31,11 @@ ENV: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_COLLECTION": ("collection", "passages", "Chroma collection name"),
     "BUDGETQA_TOP_K": ("k", "5", "passages returned by search"),
     "BUDGETQA_MAX_QUESTION_CHARS": ("max_question_chars", "1000", "longest question accepted"),
+    "BUDGETQA_ANSWER_THRESHOLD": (
+        "answer_threshold",
+        "",
+        "answer only when the scorer's confidence reaches this (0-1); empty: the cross-validated one",
+    ),
     "BUDGETQA_LLM": ("llm", "none", "answer generator: 'none' (extractive, offline) or 'openai:<model>'"),
     "BUDGETQA_LLM_URL": ("llm_url", "http://127.0.0.1:8080/v1", "base URL of the OpenAI-compatible endpoint"),
     "BUDGETQA_LLM_API_KEY": ("llm_api_key", "", "API key for that endpoint, if it needs one"),
@@ -71,6 +76,7 @@ class Settings:
     collection: str
     k: int
     max_question_chars: int
+    answer_threshold: str
     llm: str
     llm_url: str
     llm_api_key: str
@@ -98,6 +104,10 @@ class Settings:
         for name in ("k", "port", "concurrency", "embed_threads", "max_question_chars", "llm_timeout"):
             if getattr(settings, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(settings, name)}")
+        if settings.answer_threshold and not 0.0 <= _fraction(settings.answer_threshold) <= 1.0:
+            raise SettingsError(
+                f"BUDGETQA_ANSWER_THRESHOLD must be between 0 and 1, got {settings.answer_threshold}"
+            )
         return settings
 
     def with_(self, **changes: Any) -> Settings:
@@ -118,6 +128,13 @@ class Settings:
     @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+
+def _fraction(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return -1.0
 
 
 def _convert(name: str, type_name: Any, value: Any) -> Any:
