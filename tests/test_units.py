@@ -85,6 +85,8 @@ def test_settings_minimums() -> None:
 
 
 def test_impossible_dates_are_quoted_not_raised() -> None:
-    from answer.extractive import date_value
+    from answer.values import format_date, iso_date, values_in
 
-    assert date_value("2023년 2월 30일에 연다", "en") == ("2023년 2월 30일", "2023년 2월 30일")
+    [found] = values_in("2023년 2월 30일에 연다", "date")
+    assert found.text == "2023년 2월 30일" and iso_date(found.text) == ""
+    assert format_date(found.text, "en") == "2023년 2월 30일"  # quoted as written, not "March 2"

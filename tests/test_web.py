@@ -34,10 +34,10 @@ def test_healthz_and_docs(client: TestClient) -> None:
 
 
 def test_ask_returns_the_answer_with_citations(client: TestClient) -> None:
-    response = client.post("/api/ask", json={"question": "How many projects in 2023?"})
+    response = client.post("/api/ask", json={"question": "What is the total IT budget for 2023?"})
     assert response.status_code == 200
     body = response.json()
-    assert "1,431" in body["answer"] and body["abstained"] is False and body["lang"] == "en"
+    assert "370.3 billion won" in body["answer"] and body["abstained"] is False and body["lang"] == "en"
     assert body["citations"] and {"n", "text", "source", "title", "date", "url"} <= set(body["citations"][0])
     assert body["latency_ms"] > 0
 

@@ -1,0 +1,87 @@
+"""The learned unit scorer: its JSON file, retraining on a tiny set, thresholds, compound parts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from answer.features import UNIT_FEATURES, VALUE_FEATURES
+from answer.parts import split_parts
+from answer.question import analyze
+from answer.scorer import FORMAT, VERIFIER_FEATURES, Scorer
+from budgetqa.errors import ModelLoadError
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGED = ROOT / "answer" / "scorer.json"
+
+
+def test_packaged_scorer_is_readable_json_with_its_provenance() -> None:
+    data = json.loads(PACKAGED.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT
+    assert data["unit"]["features"] == list(UNIT_FEATURES)
+    assert data["value"]["features"] == list(VALUE_FEATURES)
+    assert data["verifier"]["features"] == list(VERIFIER_FEATURES)
+    assert 0.0 < data["threshold"] < 1.0
+    training = data["training"]
+    assert len(training["sha256"]) == 64 and training["rankings"] > 100
+    assert training["cross_validation"]["grouped_by"] == "document"
+    assert training["cross_validation"]["groups"] >= 5
+    assert Scorer.load().threshold == data["threshold"]
+
+
+def test_threshold_override_and_bad_files(tmp_path: Path) -> None:
+    assert Scorer.load(threshold="0.25").threshold == 0.25
+    data = json.loads(PACKAGED.read_text(encoding="utf-8"))
+    data["unit"]["features"] = data["unit"]["features"][:-1]
+    data["unit"]["coefficients"] = data["unit"]["coefficients"][:-1]
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="retrain"):
+        Scorer.load(stale)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="cannot read"):
+        Scorer.load(broken)
+
+
+@pytest.mark.slow
+def test_retrain_on_a_tiny_set_writes_a_loadable_file(tmp_path: Path) -> None:
+    """The training script end to end on 24 core cases: real store, real rankings, grouped CV."""
+    from answer.train import main
+
+    lines = (ROOT / "evals" / "sets" / "core.jsonl").read_text(encoding="utf-8").splitlines()
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_text("\n".join(lines[:24]) + "\n", encoding="utf-8")
+    out = tmp_path / "scorer.json"
+    assert main(["--set", str(tiny), "--data-dir", str(tmp_path / "store"), "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT and data["unit"]["features"] == list(UNIT_FEATURES)
+    assert len(data["training"]["sha256"]) == 64 and data["training"]["rankings"] >= 24
+    cv = data["training"]["cross_validation"]
+    assert cv["groups"] >= 2 and 0.0 <= cv["top1_when_reachable"] <= 1.0
+    assert sum(cv["at_threshold"].values()) > 0
+    scorer = Scorer.load(out)
+    assert scorer.unit_weights.keys() == set(UNIT_FEATURES)
+    assert any(w != 0.0 for w in scorer.unit_weights.values())
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("2023년 서울시 정보화 사업 수와 예산은?", [("count", 2023, "서울"), ("money", 2023, "서울")]),
+        (
+            "How much did Seoul spend in 2023, and on how many projects?",
+            [("money", 2023, "서울"), ("count", 2023, "서울")],
+        ),
+        (
+            "2022년과 2023년 서울시 정보화 예산을 각각 알려줘",
+            [("money", 2022, "서울"), ("money", 2023, "서울")],
+        ),
+        ("부산과 인천의 2023년 예산은 각각 얼마야?", [("money", 2023, "부산"), ("money", 2023, "인천")]),
+    ],
+)
+def test_compound_questions_split_into_parts(question: str, parts: list[tuple[str, int, str]]) -> None:
+    found = [(p.q.kind, *sorted(p.q.years), *sorted(p.q.cities)) for p in split_parts(analyze(question))]
+    assert found == parts
