@@ -112,13 +112,20 @@ class ExtractiveAnswerer:
         ranked = self.rank(q, hits, ctx)
         best = ranked[0] if ranked else None
         confidence = self.scorer.confidence(ranked)
-        if best is None or confidence < self.scorer.threshold:
+        if not self._sure(ranked):
             draft = abstain(_low(best, confidence, self.scorer.threshold), q.lang)
             draft.trace = self._trace(ranked)
             return draft
         cite = Citer()
         lines = self._lines(q, best, ranked, cite, "", ctx)
         return Draft("\n".join(lines), cite.hits, highlights=cite.highlights, trace=self._trace(ranked))
+
+    def _sure(self, ranked: list[Candidate]) -> bool:
+        """The best candidate is likely enough, and is a value when the question asks for one
+        (a sentence without the count asked does not answer "how many")."""
+        if not ranked or self.scorer.confidence(ranked) < self.scorer.threshold:
+            return False
+        return ranked[0].value is not None or not ranked[0].features.get("wants_value")
 
     def rank(self, q: Question, hits: list[Hit], ctx: Context, role: str = "answer") -> list[Candidate]:
         """Every candidate of ``hits`` for ``q`` with its probability, best first. ``role``:
@@ -200,7 +207,7 @@ class ExtractiveAnswerer:
             ranked = self.rank(part.q, part_hits, ctx) if part_hits else []
             trace += self._trace(ranked, part.label)
             label = _part_label(part, q.lang)
-            if not ranked or self.scorer.confidence(ranked) < self.scorer.threshold:
+            if not self._sure(ranked):
                 missing.append(label)
                 continue
             lines += [
@@ -356,7 +363,9 @@ class ExtractiveAnswerer:
 def _low(best: Candidate | None, confidence: float, threshold: float) -> str:
     if best is None:
         return "not in the documents: no unit of the asked year or scope"
-    what = "a value of the kind asked" if best.features.get("no_value") else "evidence"
+    what = (
+        "a value of the kind asked" if best.value is None and best.features.get("wants_value") else "evidence"
+    )
     return f"not in the documents: no {what} is likely enough (confidence {confidence:.2f} < {threshold:.2f})"
 
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.question import Group, Question, idf
+from answer.question import Group, Question, idf, stopwords
 from answer.units import Unit, char_bigrams
 from answer.values import PERSON, VALUE_KIND, Value, iso_date, values_in
+from budgetqa.korean import search_tokens
 from budgetqa.numbers import find_quantities, same_value
+from budgetqa.places import cities_in
 from ingest.split import years_in
 
 TOTAL_MARK = re.compile(
@@ -58,6 +60,8 @@ UNIT_FEATURES: tuple[str, ...] = (
     "has_value",  # ... and the unit has one of that kind
     "no_value",  # ... and the unit has none
     "value_fit",  # the best share of the question's topic named right around one of its values
+    "excluded",  # the unit names only what the question excludes ("자치구 말고", "except the districts")
+    "extra",  # the least share of other subjects in a value's clause (see label_extra)
     "label_fit",  # the best share of the question's topic named in one of its values' clauses
     "value_year_any",  # one of its values has the asked year written just before it
     "unit_ok_any",  # one of its values is in the unit asked (건 for projects, won, a time)
@@ -70,7 +74,8 @@ VALUE_FEATURES: tuple[str, ...] = (
     "near_rare",  # closeness of the value to the question's rarest topic word
     "near_best",  # no other value of the unit stands closer to a topic word
     "local_cover",  # share of the question's topic named right around the value
-    "label_cover",  # share of the question's topic named in the value's own clause ("국비 168억 원")
+    "label_cover",
+    "label_extra",  # share of the question's topic named in the value's own clause ("국비 168억 원")
     "is_person",  # the value is a person's name and title (not an organisation)
     "value_year",  # the year written just before the value is the one asked ("2022년 예산: 232억")
     "value_year_other",  # ... or another year
@@ -114,6 +119,9 @@ class QuestionView:
     value_kind: str  # "" when the question asks for a list or a sentence
     named_amounts: list[float]
     bigrams: frozenset[str] = frozenset()  # character pairs of the topic words
+    asked: frozenset[str] = frozenset()  # every token the question or its topics' alternatives use
+    common: Callable[[str], bool] = lambda _t: False  # a token too frequent to tell subjects apart
+    excluded: tuple[Group, ...] = ()  # what the question sets aside ("자치구랑 기관 것은 빼고")
 
     @property
     def rarest(self) -> Group | None:
@@ -139,9 +147,15 @@ def question_view(
     vector: list[float] | None,
     shadow: list[float] | None,
 ) -> QuestionView:
+    excluded = tuple(
+        g
+        for g in q.focus_groups()
+        if not g.generic and any(g.word in part for part in excluded_parts(q.text))
+    )
     return QuestionView(
         q=q,
-        groups=topic_weights(q, df, n_docs),
+        groups=[(g, w) for g, w in topic_weights(q, df, n_docs) if g not in excluded],
+        excluded=excluded,
         vector=None if vector is None else np.asarray(vector, dtype=np.float32),
         shadow=None if shadow is None else np.asarray(shadow, dtype=np.float32),
         value_kind=VALUE_KIND.get(q.kind, ""),
@@ -149,6 +163,11 @@ def question_view(
         bigrams=frozenset(
             b for g in q.focus_groups() if not g.generic for t in g.terms for b in char_bigrams(t)
         ),
+        asked=frozenset(
+            [t.lower() for t in search_tokens(q.text)]
+            + [t.lower() for g in q.focus_groups() for alt in g.alternatives for t in alt]
+        ),
+        common=lambda t: df(t) > COMMON_SHARE * max(1, n_docs),
     )
 
 
@@ -166,6 +185,10 @@ def candidates(view: QuestionView, units: list[Unit]) -> list[Candidate]:
             no_value=float(bool(view.value_kind) and not found),
             value_fit=max((r["local_cover"] for r in rows), default=0.0),
             label_fit=max((r["label_cover"] for r in rows), default=0.0),
+            extra=min((r["label_extra"] for r in rows), default=0.0),
+            excluded=float(
+                bool(view.excluded) and any(g.matched_by(set(unit.tokens)) for g in view.excluded)
+            ),
             value_year_any=max((r["value_year"] for r in rows), default=0.0),
             unit_ok_any=max((r["unit_ok"] for r in rows), default=0.0),
         )
@@ -232,6 +255,7 @@ def value_features(
         "near_best": 0.0,
         "local_cover": 0.0,
         "label_cover": 0.0,
+        "label_extra": 0.0,
         "is_person": 0.0,
         "value_year": 0.0,
         "value_year_other": 0.0,
@@ -259,6 +283,7 @@ def value_features(
         "near_best": float(all(near >= closeness(text, other, terms) for other in values)),
         "local_cover": local_coverage(view, text, value),
         "label_cover": label_coverage(view, text, value),
+        "label_extra": label_extra(view, text, value),
         "is_person": float(value.kind == "who" and bool(PERSON.fullmatch(value.text))),
         "value_year": float(bool(q.years) and year in q.years),
         "value_year_other": float(
@@ -359,23 +384,61 @@ def local_coverage(view: QuestionView, text: str, value: Value, before: int = 40
 CLAUSE_EDGE = re.compile(r"[,;:()（）\[\]▲—|·]|\s(?:and|or|while|but)\s|(?:고|며|과|와)\s")
 
 
-def label_coverage(view: QuestionView, text: str, value: Value) -> float:
-    """Share of the question's topic named in the value's own clause: from the previous
-    punctuation or conjunction to the value, and after it up to the next one ("지방비 72억 원",
-    "National funds: 71.2 billion won")."""
-    if not view.groups:
-        return 0.0
+def value_clause(text: str, value: Value) -> str:
+    """The value's own clause: from the previous punctuation or conjunction to the value, and
+    after it up to the next one ("지방비 72억 원", "National funds: 71.2 billion won")."""
     edges = [m.end() for m in CLAUSE_EDGE.finditer(text, 0, value.start)]
     start = max([e for e in edges if e <= value.start - 1] or [0])
     if text[max(0, start - 2) : start].strip().endswith(":"):  # "Funds: 98.5": the label is before the colon
         start = max([e for e in edges if e < start - 1] or [0])
     after = CLAUSE_EDGE.search(text, value.end)
-    clause = (
-        text[start : value.start] + " " + text[value.end : after.start() if after else len(text)]
-    ).lower()
+    return (text[start : value.start] + " " + text[value.end : after.start() if after else len(text)]).lower()
+
+
+def label_coverage(view: QuestionView, text: str, value: Value) -> float:
+    """Share of the question's topic named in the value's own clause."""
+    if not view.groups:
+        return 0.0
+    clause = value_clause(text, value)
     total = sum(w for _, w in view.groups)
     found = sum(w for g, w in view.groups if any(t.lower() in clause for t in g.terms if t))
     return found / total if total else 0.0
+
+
+EXCLUSION = (
+    re.compile(
+        r"((?:[^\s?.!,]+(?:랑|이랑|와|과|하고)\s+|[^\s?.!,]+\s*(?:및|,)\s*)*[^\s?.!,]+?)"
+        r"\s*(?:것은|건|은|는|을|를)?\s*(?:말고|빼고|제외하고|제외한|제외)"
+    ),
+    re.compile(
+        r"\b(?:except(?: for)?|excluding|other than|not counting|apart from|leaving out|without)\s+([^?.!,;]{1,60})",
+        re.I,
+    ),
+)
+
+
+def excluded_parts(text: str) -> list[str]:
+    """The phrases a question sets aside: "자치구·출연기관 말고", "not counting the districts"."""
+    return [m.group(1).lower() for pattern in EXCLUSION for m in pattern.finditer(text)]
+
+
+COMMON_SHARE = 0.2  # a token in more than this share of passages names no particular subject
+
+
+def label_extra(view: QuestionView, text: str, value: Value) -> float:
+    """How much the value's clause is about something the question does not ask: the share of
+    its distinctive words (not stopwords, numbers, cities or words common in the store) that
+    neither the question nor its topics' glossary alternatives use. A sub-programme's figure
+    ("'메타버스 서울' 2단계 사업에 28억원") asked as a total scores high."""
+    words = {
+        t.lower()
+        for t in search_tokens(value_clause(text, value))
+        if len(t) >= 2 and not re.search(r"\d", t) and t.lower() not in stopwords()
+    }
+    words = {w for w in words if not view.common(w) and not cities_in(w)}
+    if not words:
+        return 0.0
+    return len([w for w in words if w not in view.asked]) / len(words)
 
 
 YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*(?:년|year)?", re.I)

@@ -35,9 +35,14 @@ EN_MONEY = re.compile(
     r"(trillion|billion|million|thousand|tn|bn|mn)\b\.?\s*(won|KRW|dollars|USD)?",
     re.IGNORECASE,
 )
-# "1,045 information and technology projects": up to four words may stand between
+# "1,045 information and technology projects": up to four words may stand between, but not a
+# preposition or another number ("2024 on six smart city projects" is a year, not a count)
+COUNT_GAP = (
+    r"(?!(?:on|in|for|of|to|from|by|with|over|across|at|into|per|than|a|an|the|one|two|three|four|five"
+    r"|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand)\b)"
+)
 COUNT = re.compile(
-    rf"(?<![\d.,])({NUM})\s*여?\s*(건|개|명|곳|종|대|(?:(?:[A-Za-z-]+\s+){{0,4}})"
+    rf"(?<![\d.,])({NUM})\s*여?\s*(건|개|명|곳|종|대|(?:(?:{COUNT_GAP}[A-Za-z-]+\s+){{0,4}})"
     r"(?:projects?|cases?|jobs?|companies|services|access points|tasks|goals|areas|sectors|cameras|kinds|types))",
     re.IGNORECASE,
 )

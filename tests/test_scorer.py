@@ -85,3 +85,18 @@ def test_retrain_on_a_tiny_set_writes_a_loadable_file(tmp_path: Path) -> None:
 def test_compound_questions_split_into_parts(question: str, parts: list[tuple[str, int, str]]) -> None:
     found = [(p.q.kind, *sorted(p.q.years), *sorted(p.q.cities)) for p in split_parts(analyze(question))]
     assert found == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "excluded"),
+    [
+        ("2023년 서울시 본청 자체 정보화 예산은 얼마야? 자치구랑 기관 것은 빼고.", ["자치구랑 기관"]),
+        ("서울시 본청 몫 자치구 말고 얼마야", ["자치구"]),
+        ("How much did Seoul City itself get, not counting the districts?", ["the districts"]),
+        ("2023년 서울시 정보화 예산은?", []),
+    ],
+)
+def test_excluded_subjects_are_read(question: str, excluded: list[str]) -> None:
+    from answer.features import excluded_parts
+
+    assert excluded_parts(question) == excluded

@@ -90,3 +90,12 @@ def test_impossible_dates_are_quoted_not_raised() -> None:
     [found] = values_in("2023년 2월 30일에 연다", "date")
     assert found.text == "2023년 2월 30일" and iso_date(found.text) == ""
     assert format_date(found.text, "en") == "2023년 2월 30일"  # quoted as written, not "March 2"
+
+
+def test_a_year_before_other_words_is_not_a_count() -> None:
+    from budgetqa.numbers import find_quantities
+
+    text = "Incheon will spend KRW 48.6 billion in 2024 on six smart city projects"
+    counts = [(q.value, q.text) for q in find_quantities(text) if q.kind == "count"]
+    assert counts == [(6.0, "six smart city projects")]
+    assert [q.value for q in find_quantities("1,045 information and technology projects")] == [1045.0]
