@@ -26,4 +26,4 @@ bench: install
 	$(PY) bench/retrieval.py
 
 clean-data:  # the store only: data/feedback.jsonl (user feedback) is kept
-	rm -rf data/chroma data/bm25
+	rm -rf data/chroma data/bm25 data/gen-* data/CURRENT data/CURRENT.tmp data/write.lock

@@ -12,6 +12,7 @@ years; the answer says which year it used. Abstentions carry the closest passage
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -24,11 +25,10 @@ from answer.guard import unsupported_numbers
 from answer.llm import LLMAnswerer, LLMError, load_generator
 from answer.question import Question, analyze
 from answer.scorer import Scorer
-from budgetqa.errors import BudgetQAError
+from budgetqa.errors import BudgetQAError, StoreError
 from budgetqa.prompts import render
 from budgetqa.types import Answer, Citation, Hit, city_flag
 
-STORE_CHECK_S = 30.0
 ANSWER_K = 8  # passages the answerer reads (the first ``settings.k`` are reported as retrieved)
 READ_ALL = 40  # a question scoped to this many passages or fewer reads them all
 ROLES = ("user", "assistant")
@@ -66,9 +66,17 @@ def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dic
 
 
 class QAChain:
+    """The chain over a pipeline that follows the store: each question first checks whether
+    another process made a new store generation current and, if so, switches to it; the
+    question is then answered from that one generation to the end (``pipeline`` is per thread),
+    and the generation before stays open for questions still on it."""
+
     def __init__(self, pipeline: Any, answerer: Any = None, generator: Any = None) -> None:
         settings = pipeline.settings
-        self.pipeline = pipeline
+        self._shared = pipeline
+        self._retired: list[Any] = []
+        self._switching = threading.Lock()
+        self._local = threading.local()
         self.settings = settings
         if generator is None and answerer is None:
             generator = load_generator(
@@ -79,8 +87,6 @@ class QAChain:
             extractive = ExtractiveAnswerer(Scorer.load(threshold=settings.answer_threshold or None))
             answerer = LLMAnswerer(generator, extractive) if generator else extractive
         self.answerer = answerer
-        self._facets: dict[str, set] | None = None
-        self._seen = (pipeline.store.count(), time.monotonic())
         self.runnable: Runnable = (
             RunnableLambda(self._validate, name="validate")
             | RunnableLambda(self._condense, name="condense")
@@ -88,41 +94,46 @@ class QAChain:
             | RunnableLambda(self._verify, name="verify")
         )
 
+    @property
+    def pipeline(self) -> Any:
+        """The pipeline of the question this thread is answering (else the latest one)."""
+        return getattr(self._local, "pipeline", None) or self._shared
+
     # -- public ---------------------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Answer:
         started = time.perf_counter()
-        state = self.runnable.invoke({"question": question, "history": history})
+        try:
+            state = self._invoke(question, history)
+        except StoreError:  # the generation went away under the question (deleted data dir,
+            state = self._invoke(question, history, reopen=True)  # a second ingest): once more
         answer: Answer = state["answer"]
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def refresh(self) -> None:
-        """Forget cached corpus facts and reload the lexical index (after an ingest)."""
-        from store.lexical import load_or_build
+    def _invoke(self, question: str, history: Any, reopen: bool = False) -> dict[str, Any]:
+        self._local.pipeline = self.follow_store(reopen)
+        try:
+            return self.runnable.invoke({"question": question, "history": history})
+        finally:
+            self._local.pipeline = None
 
-        self._facets = None
-        self.pipeline.retriever.refresh(load_or_build(self.settings.lexical_dir, self.pipeline.store))
-        self._seen = (self.pipeline.store.count(), time.monotonic())
-
-    def _follow_store(self) -> None:
-        """Pick up an ingest made by another process (``budgetqa ingest`` while the app runs):
-        the passage count is checked on every question, the full id stamp every 30 s."""
-        count, checked = self._seen
-        if count == self.pipeline.store.count() and time.monotonic() - checked < STORE_CHECK_S:
-            return
-        lexical = self.pipeline.retriever.lexical
-        if count != self.pipeline.store.count() or lexical.stamp(lexical.ids) != lexical.stamp(
-            self.pipeline.store.ids()
-        ):
-            self.refresh()
-        else:
-            self._seen = (count, time.monotonic())
+    def follow_store(self, reopen: bool = False) -> Any:
+        """The pipeline on the current store generation (switching to it when it changed)."""
+        with self._switching:
+            shared = self._shared
+            fresh = (
+                shared._open_current(shared.settings, shared.store.embeddings) if reopen else shared.current()
+            )
+            if fresh is not shared:
+                self._retired.append(shared)
+                while len(self._retired) > 1:  # questions still on the one before may finish
+                    self._retired.pop(0).close()
+                self._shared = fresh
+            return fresh
 
     @property
     def facets(self) -> dict[str, set]:
-        if self._facets is None:
-            self._facets = self.pipeline.store.facets()
-        return self._facets
+        return self.pipeline.facets()
 
     # -- steps ----------------------------------------------------------------------------------
     def _validate(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +158,6 @@ class QAChain:
         return {**state, "standalone": standalone}
 
     def _retrieve_and_answer(self, state: dict[str, Any]) -> dict[str, Any]:
-        self._follow_store()
         q = analyze(state["standalone"])
         refusal = self._out_of_scope(q)
         if refusal is not None:

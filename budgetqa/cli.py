@@ -195,7 +195,7 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
         "data_dir": str(settings.data_dir),
         "chroma": f"{settings.chroma_host}:{settings.chroma_port}"
         if settings.chroma_host
-        else str(settings.chroma_dir),
+        else str(pipeline.store.chroma_dir),
         "passages": pipeline.store.count(),
         "documents": [
             {k: d.get(k, "") for k in ("source", "title", "date", "publisher", "lang", "passages")}

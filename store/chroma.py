@@ -17,6 +17,7 @@ import functools
 import json
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -44,14 +45,14 @@ def store_call(method: Callable[..., T]) -> Callable[..., T]:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(
-                f"the store failed ({type(exc).__name__}: {exc}); if it was rebuilt or moved, restart the app"
-            ) from None
+            raise StoreError(f"the store failed ({_short(exc)})") from None
 
     return wrapper
 
 
-def make_client(settings: Settings) -> Any:
+def make_client(settings: Settings, chroma_dir: Path | None = None) -> Any:
+    """A client for the Chroma server in the settings, or for the local files in ``chroma_dir``
+    (a store generation's folder; ``settings.chroma_dir`` when not given)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -61,30 +62,46 @@ def make_client(settings: Settings) -> Any:
             return chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        folder = chroma_dir or settings.chroma_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
     except Exception as exc:
         where = (
             f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
             if settings.chroma_host
-            else f"store {settings.chroma_dir}"
+            else f"store {chroma_dir or settings.chroma_dir}"
         )
-        raise StoreError(
-            f"cannot open the {where}: {exc}. If the store is corrupt, move it aside and run "
-            "'budgetqa ingest' to rebuild it."
-        ) from None
+        raise StoreError(f"cannot open the {where}: {_short(exc)}. {RECOVERY}") from None
+
+
+RECOVERY = (
+    "If the store is corrupt, run 'budgetqa ingest --rebuild' to build a new one from the documents "
+    "(the old one is kept until the new one is complete)."
+)
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}"
 
 
 class PassageStore:
     """The passage collection: replace a document's passages, search, list."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings, check_model: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: Embeddings,
+        check_model: bool = True,
+        chroma_dir: Path | None = None,
+    ) -> None:
         from langchain_chroma import Chroma
 
         self.settings = settings
         self.embeddings = embeddings
+        self.chroma_dir = chroma_dir or settings.chroma_dir
         self.model_id: str = getattr(embeddings, "model_id", type(embeddings).__name__)
-        self._client = make_client(settings)
+        self._client = make_client(settings, self.chroma_dir)
         try:
             self._collection = self._client.get_or_create_collection(
                 settings.collection,
@@ -96,13 +113,19 @@ class PassageStore:
                 configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:
-            raise StoreError(f"cannot open collection '{settings.collection}': {exc}") from None
+            self.close()
+            raise StoreError(
+                f"cannot open collection '{settings.collection}': {_short(exc)}. {RECOVERY}"
+            ) from None
         try:
             self._units = self._client.get_or_create_collection(
                 f"{settings.collection}_units", configuration={"hnsw": {"space": "cosine"}}
             )
         except Exception as exc:
-            raise StoreError(f"cannot open collection '{settings.collection}_units': {exc}") from None
+            self.close()
+            raise StoreError(
+                f"cannot open collection '{settings.collection}_units': {_short(exc)}. {RECOVERY}"
+            ) from None
         self._unit_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         if check_model:
             self._check_model()
@@ -125,6 +148,23 @@ class PassageStore:
                 f"not '{self.model_id}'. Set BUDGETQA_EMBEDDING to the model that built it, or "
                 "rebuild it with the new model: budgetqa ingest --rebuild"
             )
+
+    def close(self) -> None:
+        """Release the local files (a no-op for a server); the store is unusable afterwards."""
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+    @store_call
+    def server_generation(self) -> str:
+        """The write counter that writers bump on a Chroma server (see ``bump_generation``)."""
+        collection = self._client.get_collection(self.settings.collection)
+        return str((collection.metadata or {}).get("generation", ""))
+
+    def bump_generation(self) -> None:
+        """Tell readers on other machines that the store changed (Chroma server only)."""
+        meta = dict(self._collection.metadata or {})
+        meta["generation"] = int(meta.get("generation", 0) or 0) + 1
+        self._collection.modify(metadata=meta)
 
     # -- reading ---------------------------------------------------------------------------
     @store_call
@@ -347,7 +387,7 @@ class PassageStore:
         self._client.delete_collection(name)
         with contextlib.suppress(Exception):  # a store from before unit vectors has none
             self._client.delete_collection(f"{name}_units")
-        self.__init__(self.settings, self.embeddings)  # type: ignore[misc]
+        self.__init__(self.settings, self.embeddings, chroma_dir=self.chroma_dir)  # type: ignore[misc]
 
 
 def _public(meta: dict[str, Any]) -> dict[str, Any]:

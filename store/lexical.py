@@ -1,8 +1,10 @@
 """BM25 over Kiwi morphemes, persisted next to Chroma and rebuilt when the store changes.
 
 The tokens of each passage are stored with it in Chroma (so any app worker, even against a
-Chroma server, can rebuild the index); the built index is saved under ``<data>/bm25`` with a
-stamp of the passage ids it covers, and rebuilt whenever that stamp no longer matches.
+Chroma server, can rebuild the index); the built index is saved in the store generation's
+``bm25`` folder with a stamp of the passage ids it covers. It is derived data: when it is stale
+it is rebuilt quietly, and when it is missing, empty or unreadable it is rebuilt from Chroma
+with a one-line warning.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sys
 import threading
 from pathlib import Path
 
@@ -64,20 +67,18 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path, ids: list[str]) -> LexicalIndex | None:
-        """The saved index if it covers exactly ``ids``; None if missing, stale or unreadable."""
+        """The saved index if it covers exactly ``ids``; None if it is stale. Raises
+        FileNotFoundError when there is none, and another exception when it is unreadable."""
         import bm25s
 
-        try:
-            saved = json.loads((folder / "ids.json").read_text())
-            if saved["stamp"] != cls.stamp(ids):
-                return None
-            index = cls.__new__(cls)
-            index.ids = saved["ids"]
-            index._lock = threading.Lock()
-            index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
-            return index
-        except (OSError, ValueError, KeyError):
+        saved = json.loads((folder / "ids.json").read_text())
+        if saved["stamp"] != cls.stamp(ids):
             return None
+        index = cls.__new__(cls)
+        index.ids = list(saved["ids"])
+        index._lock = threading.Lock()
+        index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
+        return index
 
 
 def build(folder: Path, store: PassageStore) -> LexicalIndex:
@@ -89,5 +90,20 @@ def build(folder: Path, store: PassageStore) -> LexicalIndex:
 
 
 def load_or_build(folder: Path, store: PassageStore) -> LexicalIndex:
-    """The saved index when it matches the store's passages, else a fresh one."""
-    return LexicalIndex.load(folder, store.ids()) or build(folder, store)
+    """The saved index when it matches the store's passages, else a fresh one (with a warning
+    when the saved one is missing or unreadable, since nothing should have removed it)."""
+    ids = store.ids()
+    try:
+        index = LexicalIndex.load(folder, ids)
+    except FileNotFoundError:
+        index = None
+        if ids:
+            _warn(f"the BM25 index in {folder} is missing; rebuilt it from the store")
+    except Exception as exc:  # a 0-byte, truncated or foreign file: the index is derived data
+        index = None
+        _warn(f"the BM25 index in {folder} is unreadable ({type(exc).__name__}); rebuilt it from the store")
+    return index or build(folder, store)
+
+
+def _warn(message: str) -> None:
+    print(f"budgetqa: warning: {message}", file=sys.stderr, flush=True)

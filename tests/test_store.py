@@ -10,7 +10,7 @@ import pytest
 
 from budgetqa.errors import ModelLoadError, SettingsError, StoreError
 from budgetqa.pipeline import Pipeline
-from store import LexicalIndex, PassageStore, load_embeddings
+from store import LexicalIndex, PassageStore, generations, load_embeddings
 from tests.conftest import make_settings
 
 NEWSPIM = "newspim_2023-01-25_seoul-it-budget.txt"
@@ -31,7 +31,7 @@ def test_reingest_is_idempotent(tmp_path: Path, corpus_copy: Path) -> None:
     # a new process on the same data dir sees the same store and a matching saved BM25 index
     again = Pipeline.open(make_settings(tmp_path / "data"))
     assert sorted(again.store.ids()) == ids
-    assert LexicalIndex.load(tmp_path / "data" / "bm25", ids) is not None
+    assert LexicalIndex.load(generations.current(tmp_path / "data").lexical_dir, ids) is not None
 
 
 def test_changed_file_replaces_its_passages(tmp_path: Path, corpus_copy: Path) -> None:
@@ -124,7 +124,7 @@ def test_stale_lexical_index_is_rebuilt(tmp_path: Path, corpus_copy: Path) -> No
     data = tmp_path / "data"
     pipeline = Pipeline.open(make_settings(data))
     pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
-    (data / "bm25" / "ids.json").write_text('{"stamp": "old", "ids": []}')
+    (generations.current(data).lexical_dir / "ids.json").write_text('{"stamp": "old", "ids": []}')
     reopened = Pipeline.open(make_settings(data))
     assert len(reopened.retriever.lexical.ids) == reopened.store.count()
     assert reopened.retriever.lexical.search("3703억", 1)
@@ -139,4 +139,4 @@ def test_interrupted_ingest_is_redone(tmp_path: Path, corpus_copy: Path) -> None
     assert set(store.document_keys().values()) == {""}
     report = pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
     assert report.ingested == 1 and report.unchanged == 0
-    assert all(store.document_keys().values())
+    assert all(pipeline.store.document_keys().values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -82,5 +83,5 @@ def add_api(app: FastAPI, service: Service) -> None:
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:  # async: answered even while every worker thread is busy
         """200 when the store and model are ready (with the passage count), 503 otherwise."""
-        info = service.health()
+        info = await asyncio.to_thread(service.health)  # may reopen a store that changed
         return JSONResponse(status_code=200 if info["ready"] else 503, content=info)

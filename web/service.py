@@ -89,13 +89,24 @@ class Service:
         return "준비됨 · Ready"
 
     def health(self) -> dict[str, Any]:
+        """Whether questions can be answered now, checked on the store that answers them: the
+        current store generation (switching to it, as a question would)."""
         info: dict[str, Any] = {"status": self.status, "ready": self.status == "ready"}
         if self.error:
             info["error"] = self.error
-        if self.pipeline is not None:
+        if self.chain is not None:
             try:
-                info["passages"] = self.pipeline.store.count()
-                info["embedding_model"] = self.pipeline.store.model_id
-            except Exception as exc:  # the store went away under a running server
+                pipeline = self.chain.follow_store()
+                info["passages"] = pipeline.store.count()
+                info["embedding_model"] = pipeline.store.model_id
+                info["generation"] = pipeline.stamp
+            except BudgetQAError as exc:  # the store went away or broke under a running server
                 info.update(status="error", ready=False, error=f"store unavailable: {exc}")
+                return info
+            if info["ready"] and info["passages"] == 0:
+                info.update(
+                    status="empty",
+                    ready=False,
+                    error="the store is empty or was removed: run 'budgetqa ingest' to fill it",
+                )
         return info
