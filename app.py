@@ -17,6 +17,9 @@ from typing import Any
 from budgetqa.errors import BudgetQAError
 from budgetqa.settings import Settings
 
+MAX_UPLOAD = "5mb"  # the staff tab's eval uploads
+SHUTDOWN_S = 5  # requests still running get this long when the server is stopped
+
 
 def create_app(settings: Settings, start: bool = True) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -47,7 +50,17 @@ def create_app(settings: Settings, start: bool = True) -> Any:
         blocks = chat_blocks(service, compact=compact)
         blocks.queue(default_concurrency_limit=settings.concurrency, max_size=200)
         app = gr.mount_gradio_app(
-            app, blocks, path=path, css=CSS, footer_links=["api"] if not compact else [], show_error=False
+            app,
+            blocks,
+            path=path,
+            css=CSS,
+            footer_links=["api"] if not compact else [],
+            show_error=False,
+            max_file_size=MAX_UPLOAD,
+            # links in the page come from the configured URL, never from the request's Host
+            root_path=settings.root_url.rstrip("/") + (path if path != "/" else "")
+            if settings.root_url
+            else None,
         )
     if start:
         service.start(background=True)
@@ -58,9 +71,20 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     import uvicorn
 
     host, port = host or settings.host, port or settings.port
+    if not 1 <= port <= 65535:
+        raise BudgetQAError(f"the port must be between 1 and 65535, not {port}")
     app = create_app(settings)
     print(f"Seoul Budget Q&A on http://{host}:{port}  (API docs: /docs, widget: /widget)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        # X-Forwarded-For names the client only when it comes from a configured proxy
+        proxy_headers=bool(settings.proxies),
+        forwarded_allow_ips=",".join(settings.proxies) or "",
+        timeout_graceful_shutdown=SHUTDOWN_S,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ years; the answer says which year it used. Abstentions carry the closest passage
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from budgetqa.types import Answer, Citation, Hit, city_flag
 ANSWER_K = 8  # passages the answerer reads (the first ``settings.k`` are reported as retrieved)
 READ_ALL = 40  # a question scoped to this many passages or fewer reads them all
 ROLES = ("user", "assistant")
+MAX_TURNS = 10  # the history turns a follow-up is read against (the last ones)
 
 
 class QuestionError(BudgetQAError):
@@ -39,9 +41,12 @@ class QuestionError(BudgetQAError):
 
 
 def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dict[str, str]]]:
+    """The question (control characters removed) and the history as the chain reads it: the
+    last ``MAX_TURNS`` turns, each cut to ``max_chars``, so that no history, however long,
+    makes a question expensive."""
     if not isinstance(question, str):
         raise QuestionError("question must be a string / 질문은 문자열이어야 합니다")
-    question = question.strip()
+    question = clean_text(question, "the question / 질문")
     if not question:
         raise QuestionError("the question is empty / 질문이 비어 있습니다")
     if len(question) > max_chars:
@@ -61,8 +66,41 @@ def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dic
             or not isinstance(turn.get("content"), str)
         ):
             raise QuestionError(f'history[{n}] must be {{"role": "user" or "assistant", "content": string}}')
-        turns.append({"role": turn["role"], "content": turn["content"][: max_chars * 4]})
-    return question, turns
+        content = clean_text(turn["content"], f"history[{n}]")
+        turns.append({"role": turn["role"], "content": content[:max_chars]})
+    return question, turns[-MAX_TURNS:]
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CONTENT = re.compile(r"[가-힣A-Za-z0-9\u4e00-\u9fff]")
+
+
+def clean_text(text: str, what: str) -> str:
+    """``text`` without control and bidi characters; a lone surrogate (not text) is an error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError(
+            f"{what} contains an invalid character (a lone surrogate) / 잘못된 문자가 있습니다"
+        ) from None
+    return CONTROL.sub(" ", text).strip()
+
+
+def no_question(text: str) -> Draft:
+    """The answer to a message with nothing to look up: in Korean when it has Korean letters
+    ("ㅋㅋㅋ"), in English when it has others, else in both ("?", "😀")."""
+    if re.search(r"[ㄱ-ㅎㅏ-ㅣ가-힣]", text):
+        return abstain("no question", "ko", "no_question")
+    if re.search(r"[^\W\d_]", text):
+        return abstain("no question", "en", "no_question")
+    both = abstain("no question", "ko", "no_question")
+    both.text += " · " + abstain("no question", "en", "no_question").text
+    return both
+
+
+def has_content(question: str) -> bool:
+    """Whether a question has at least two letters or digits ("😀", "?", "ㅋㅋㅋ" have none)."""
+    return len(CONTENT.findall(question)) >= 2
 
 
 class QAChain:
@@ -155,10 +193,14 @@ class QAChain:
                 standalone = self.generator.generate(prompt, max_tokens=120).strip() or standalone
             except LLMError:
                 pass  # the rule-based rewrite stands
+        if len(standalone) > 2 * self.settings.max_question_chars:  # bounded, however it was built
+            standalone = state["question"]
         return {**state, "standalone": standalone}
 
     def _retrieve_and_answer(self, state: dict[str, Any]) -> dict[str, Any]:
         q = analyze(state["standalone"])
+        if not has_content(state["standalone"]):
+            return {**state, "q": q, "draft": no_question(state["standalone"]), "retrieved": []}
         refusal = self._out_of_scope(q)
         if refusal is not None:
             retrieved = self._search(q.text, q, None) if self.pipeline.store.count() else []

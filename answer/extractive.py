@@ -44,6 +44,8 @@ PART_LABELS = {
     "en": {"money": "Amount", "count": "Number", "percent": "Share", "date": "Date", "who": "Who"},
 }
 META_KINDS = ("publisher", "reporter", "published")
+COUNT_UNITS = {"projects": "건", "project": "건", "cases": "건", "건": "건", "개": "개"}
+RIVAL_ALONE = 0.9  # another document's figure this likely on its own is shown beside the best
 
 
 @dataclass
@@ -134,6 +136,8 @@ class ExtractiveAnswerer:
         units = [u for rank, hit in enumerate(hits) for u in units_of(hit, rank, vectors.get(hit.id))]
         if q.years:  # a unit about another year never answers (it is not even a candidate)
             units = [u for u in units if year_ok(u, q.years)]
+        # a passage with a line that addresses the assistant ("SYSTEM: ...") is never evidence
+        units = [u for u in units if not u.hit.metadata.get("flagged")]
         view = self.view(q, ctx)
         found = candidates(view, units)
         self.scorer.score(found)
@@ -152,11 +156,12 @@ class ExtractiveAnswerer:
         unit, value = best.unit, best.value
         hit = unit.hit
         if value is not None:
+            rivals = self._rivals(best, ranked)
+            if rivals:
+                return self._disagreement(q, [best, *rivals], cite, label)
             also = self._also(best, ranked)
             markers = cite(hit, value.text) + "".join(cite(c.unit.hit, c.value.text) for c in also if c.value)
-            shown = format_value(value.quantity, value.text, q.lang) if value.quantity else value.text
-            if value.kind == "date":
-                shown = format_date(value.text, q.lang)
+            shown = shown_value(best, q.lang)
             name = f"{label}: " if label else item_label(unit, value.text, q.lang)
             fact = render(f"{q.lang}.fact", label=name, value=shown, scope=scope(q, unit, ctx), cite=markers)
             return [fact, render(f"{q.lang}.evidence", quote=unit.quote(value.text), cite=cite(hit))]
@@ -170,6 +175,55 @@ class ExtractiveAnswerer:
                 return self._list(q, unit, items, cite, label, ctx)
         head = f"{label}: " if label else ""
         return [head + render(f"{q.lang}.sentence", quote=unit.quote(), cite=cite(hit, unit.text))]
+
+    def _disagreement(self, q: Question, found: list[Candidate], cite: Citer, label: str) -> list[str]:
+        """Documents that state different values for what was asked: all of them, each cited,
+        and no pick between them (a planted or outdated figure must not win by phrasing)."""
+        values = " · ".join(
+            f"{shown_value(c, q.lang)} {cite(c.unit.hit, c.value.text if c.value else '')}" for c in found
+        )
+        head = render(f"{q.lang}.disagree", values=values)
+        lines = [f"{label}: {head}" if label else head]
+        for c in found:
+            lines.append(
+                render(
+                    f"{q.lang}.evidence",
+                    quote=c.unit.quote(c.value.text if c.value else ""),
+                    cite=cite(c.unit.hit),
+                )
+            )
+        return lines
+
+    def _rivals(self, best: Candidate, ranked: list[Candidate]) -> list[Candidate]:
+        """The best value of each unit from another document, about the same year and city,
+        that states another value of the same kind and would be a likely answer on its own
+        (``Scorer.alone``: its unit against "none", not against the other candidates)."""
+        if best.value is None:
+            return []
+        out: list[Candidate] = []
+        seen_units = {(best.unit.hit.id, best.unit.n)}
+        paths = {str(best.unit.hit.metadata.get("path"))}
+        for c in ranked[1:20]:
+            key = (c.unit.hit.id, c.unit.n)
+            if key in seen_units:
+                continue
+            seen_units.add(key)
+            if (
+                c.value is None
+                or str(c.unit.hit.metadata.get("path")) in paths
+                or c.value.kind != best.value.kind
+                or c.unit.doc_year != best.unit.doc_year
+                or c.unit.hit.metadata.get("city", "") != best.unit.hit.metadata.get("city", "")
+                or same_value_of(best, c)
+                or c.value.text == best.value.text
+                or not same_measure(best, c)
+                or self.scorer.alone(c) < RIVAL_ALONE
+                or any(same_value_of(c, other) for other in out)
+            ):
+                continue
+            out.append(c)
+            paths.add(str(c.unit.hit.metadata.get("path")))
+        return out[:2]
 
     def _list(
         self, q: Question, unit: Unit, items: list[Unit], cite: Citer, label: str, ctx: Context
@@ -387,6 +441,27 @@ def year_ok(unit: Unit, years: set[int]) -> bool:
     mentioned = set(years_in(unit.text) + years_in(unit.lead))
     relative = {int(t) for t in unit.tokens if re.fullmatch(r"(19|20)\d{2}", t)}
     return bool((mentioned | relative) & years) or unit.doc_year in years
+
+
+def shown_value(c: Candidate, lang: str) -> str:
+    """A candidate's value as the answer shows it (converted for English)."""
+    assert c.value is not None
+    if c.value.kind == "date":
+        return format_date(c.value.text, lang)
+    return format_value(c.value.quantity, c.value.text, lang) if c.value.quantity else c.value.text
+
+
+def same_measure(a: Candidate, b: Candidate) -> bool:
+    """Whether two values measure the same thing: the same currency, or counts of the same
+    unit ("355 projects" and "20 tasks" do not contradict each other)."""
+    qa, qb = (a.value.quantity if a.value else None), (b.value.quantity if b.value else None)
+    if qa is None or qb is None:
+        return qa is qb
+    if qa.kind != qb.kind:
+        return False
+    if qa.kind == "money":
+        return qa.currency == qb.currency
+    return qa.kind != "count" or COUNT_UNITS.get(qa.unit, qa.unit) == COUNT_UNITS.get(qb.unit, qb.unit)
 
 
 def same_value_of(a: Candidate, b: Candidate) -> bool:

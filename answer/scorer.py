@@ -80,6 +80,12 @@ class Scorer:
     def unit_logit(self, c: Candidate) -> float:
         return sum(self.unit_weights[n] * c.features[n] for n in UNIT_FEATURES)
 
+    def alone(self, c: Candidate) -> float:
+        """P(c's unit answers) were it the only unit against "none of them": a probability that
+        does not depend on the other candidates (the softmax in ``score`` makes them compete)."""
+        z = self.unit_logit(c) - self.null_logit
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
     def value_logit(self, c: Candidate) -> float:
         return sum(self.value_weights[n] * c.features[n] for n in VALUE_FEATURES)
 

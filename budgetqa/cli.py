@@ -8,12 +8,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from budgetqa.errors import BudgetQAError
 from budgetqa.settings import ENV, Settings
+
+TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def say(*parts: object, file: Any = None, **kwargs: Any) -> None:
+    """print() for text that may come from documents: control and escape characters (ANSI/OSC
+    sequences, bidi overrides) are removed, so a document cannot drive the operator's terminal."""
+    text = " ".join(str(p) for p in parts)
+    print(TERMINAL_UNSAFE.sub("", text), file=file, **kwargs)
+
+
+def say_json(value: object) -> None:
+    """JSON with every control character escaped (json leaves C1 controls as they are)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    print(TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,12 +43,32 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.load(data_dir=args.data_dir, embedding=args.embedding)
         return args.func(settings, args)
     except BudgetQAError as exc:
-        print(f"budgetqa: error: {exc}", file=sys.stderr)
+        say(f"budgetqa: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         return 0
+
+
+def positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100, not {number}")
+    return number
+
+
+def port(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number, not {text!r}") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port (1-65535), not {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,13 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="ranked passages for a query (hybrid dense + BM25)")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=None, help="number of passages (default: BUDGETQA_TOP_K)")
+    p.add_argument("-k", type=positive, default=None, help="number of passages (default: BUDGETQA_TOP_K)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("stats", help="what the store holds and what built it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "docs", help="list the ingested documents (with lines flagged as planted instructions)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("ask", help="answer a question with citations (or say the documents do not)")
     p.add_argument("question")
@@ -76,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="start the chat UI (ingests the bundled corpus on first start)")
     p.add_argument("--host", default=None)
-    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--port", type=port, default=None)
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -95,9 +138,9 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = pipeline.ingest(args.paths or None)
     for error in report.errors:
-        print(f"budgetqa: skipped: {error}", file=sys.stderr)
+        say(f"budgetqa: skipped: {error}", file=sys.stderr)
     elapsed = time.perf_counter() - started
-    print(f"{report.summary()} in {elapsed:.1f}s; store holds {pipeline.store.count()} passages")
+    say(f"{report.summary()} in {elapsed:.1f}s; store holds {pipeline.store.count()} passages")
     return 1 if report.errors and not report.ingested and not report.unchanged else 0
 
 
@@ -110,12 +153,12 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         raise BudgetQAError("the store is empty: run 'budgetqa ingest' first")
     hits = pipeline.search(query, k=args.k)
     if args.json:
-        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        say_json([h.to_dict() for h in hits])
         return 0
     for n, hit in enumerate(hits, start=1):
-        print(f"[{n}] score {hit.score:.4f}  {hit.source}  {hit.date}  {hit.title}")
+        say(f"[{n}] score {hit.score:.4f}  {hit.source}  {hit.date}  {hit.title}")
         for line in hit.text.splitlines():
-            print(f"    {line}")
+            say(f"    {line}")
     return 0
 
 
@@ -139,19 +182,19 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     history = _read_json(args.history, "history file") if args.history else None
     answer = _chain(settings).ask(args.question, history)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        say_json(answer.to_dict())
         return 0
-    print(answer.answer)
+    say(answer.answer)
     if answer.citations:
-        print()
+        say()
         for c in answer.citations:
-            print(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}")
+            say(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}")
     elif answer.related:
-        print()
-        print("related passages (not cited) / 관련 구절 (인용 아님):")
+        say()
+        say("related passages (not cited) / 관련 구절 (인용 아님):")
         for hit in answer.related:
             snippet = " ".join(hit.text.split())[:80]
-            print(f"  - {hit.source} ({hit.date}): {snippet}…")
+            say(f"  - {hit.source} ({hit.date}): {snippet}…")
     return 0
 
 
@@ -171,20 +214,20 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     if args.html:
         args.html.write_text(render_html(report), encoding="utf-8")
     summary = report["summary"]
-    print(f"{args.eval_set}: {summary['cases']} cases, passed {summary['passed']:.3f}")
+    say(f"{args.eval_set}: {summary['cases']} cases, passed {summary['passed']:.3f}")
     for name in ("facts", "hit@5", "cite", "abstain", "forbidden"):
         if name in summary:
-            print(f"  {name:10} {summary[name]}")
-    print(f"  latency    p50 {summary['latency_ms']['p50']} ms, p95 {summary['latency_ms']['p95']} ms")
+            say(f"  {name:10} {summary[name]}")
+    say(f"  latency    p50 {summary['latency_ms']['p50']} ms, p95 {summary['latency_ms']['p95']} ms")
     for tag, values in summary["by_tag"].items():
         shown = ", ".join(f"{k} {v}" for k, v in values.items() if k not in ("cases",))
-        print(f"  [{tag}] ({values['cases']}) {shown}")
-    print(f"report: {args.out}" + (f", {args.html}" if args.html else ""))
+        say(f"  [{tag}] ({values['cases']}) {shown}")
+    say(f"report: {args.out}" + (f", {args.html}" if args.html else ""))
     if old is not None:
         changes = compare(old, report)
         for key, ids in changes.items():
             if ids:
-                print(f"{key}: {', '.join(ids)}")
+                say(f"{key}: {', '.join(ids)}")
     return 0
 
 
@@ -205,13 +248,30 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
         "embedding": settings.embedding,
     }
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
+        say_json(info)
         return 0
-    print(f"store: {info['chroma']}  passages: {info['passages']}  documents: {len(docs)}")
-    print(f"built with: {info['built_with']}")
+    say(f"store: {info['chroma']}  passages: {info['passages']}  documents: {len(docs)}")
+    say(f"built with: {info['built_with']}")
     for d in info["documents"]:
         date, lang = d["date"] or "----------", d["lang"] or "--"
-        print(f"  {date:10}  {lang}  {d['passages']:4} passages  {d['source']}  {d['title']}")
+        say(f"  {date:10}  {lang}  {d['passages']:4} passages  {d['source']}  {d['title']}")
+    return 0
+
+
+def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
+    fields = ("source", "title", "date", "publisher", "lang", "passages", "flagged", "path")
+    found = _open(settings).store.documents().values()
+    docs = [{k: d.get(k, "") for k in fields} for d in sorted(found, key=lambda d: str(d.get("source")))]
+    if args.json:
+        say_json(docs)
+        return 0
+    say(f"{len(docs)} document(s); {sum(1 for d in docs if d['flagged'])} with flagged lines")
+    for d in docs:
+        flag = f"  ⚠ {d['flagged']} flagged line(s)" if d["flagged"] else ""
+        date = d["date"] or "----------"
+        say(
+            f"  {date:10}  {d['lang'] or '--'}  {d['passages']:4} passages  {d['source']}  {d['title']}{flag}"
+        )
     return 0
 
 

@@ -60,7 +60,17 @@ ENV: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_STAFF_TOKEN": (
         "staff_token",
         "",
-        "token that unlocks the staff eval tab (unset: tab disabled)",
+        "token that unlocks the staff tab (unset: the tab is not shown)",
+    ),
+    "BUDGETQA_TRUSTED_PROXIES": (
+        "trusted_proxies",
+        "",
+        "comma-separated proxy addresses whose X-Forwarded-For is believed (empty: none)",
+    ),
+    "BUDGETQA_ROOT_URL": (
+        "root_url",
+        "",
+        "public URL of the app (e.g. https://budget.example.go.kr/qa); pins links instead of trusting Host",
     ),
     "CHROMA_HOST": ("chroma_host", "", "use a Chroma server (HttpClient) instead of local files"),
     "CHROMA_PORT": ("chroma_port", "8000", "port of that Chroma server"),
@@ -87,6 +97,8 @@ class Settings:
     concurrency: int
     allowed_origins: str
     staff_token: str
+    trusted_proxies: str
+    root_url: str
     chroma_host: str
     chroma_port: int
 
@@ -104,6 +116,15 @@ class Settings:
         for name in ("k", "port", "concurrency", "embed_threads", "max_question_chars", "llm_timeout"):
             if getattr(settings, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(settings, name)}")
+        for name in ("port", "chroma_port"):
+            if not 1 <= getattr(settings, name) <= 65535:
+                raise SettingsError(
+                    f"setting {name} must be a TCP port (1-65535), got {getattr(settings, name)}"
+                )
+        if settings.root_url and not settings.root_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"BUDGETQA_ROOT_URL must start with http:// or https://, got {settings.root_url!r}"
+            )
         if settings.answer_threshold and not 0.0 <= _fraction(settings.answer_threshold) <= 1.0:
             raise SettingsError(
                 f"BUDGETQA_ANSWER_THRESHOLD must be between 0 and 1, got {settings.answer_threshold}"
@@ -128,6 +149,10 @@ class Settings:
     @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
 def _fraction(value: str) -> float:

@@ -37,6 +37,7 @@ class Passage:
     section: str = ""
     years: tuple[int, ...] = ()  # years mentioned in the text (plus the document year)
     cities: tuple[str, ...] = ()  # cities named in the text (canonical Korean names)
+    flagged: int = 0  # lines that address the assistant (``ingest.injection``): never evidence
 
     def context(self) -> str:
         """The passage's context line: its title and section, with the document's year."""
@@ -57,6 +58,7 @@ class Passage:
             section=self.section,
             years=",".join(str(y) for y in self.years),
             doc_year=self.meta.year or 0,
+            flagged=self.flagged,
         )
         # one flag per year and per city written in the passage, so that a store filter can
         # select by them (a ministry's table row names the city it gives a figure for)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from answer.chain import QuestionError, validate
 from budgetqa.errors import BudgetQAError
 from evals.scoring import evidence_in, expected_met, forbidden_found
 
@@ -182,6 +183,14 @@ def run_eval(
     from tqdm import tqdm
 
     k = chain.settings.k
+    refused = []
+    for case in cases:  # every question must be one the chain accepts: fail before any work
+        try:
+            validate(case["question"], case.get("history"), chain.settings.max_question_chars)
+        except QuestionError as exc:
+            refused.append(f"case {case['id']}: {exc}")
+    if refused:
+        raise EvalFileError(f"{eval_set}: {len(refused)} case(s) would be refused: " + "; ".join(refused[:5]))
     items = []
     bar = tqdm(cases, desc="eval", unit="case", disable=not progress, file=sys.stderr)
     for n, case in enumerate(bar, start=1):

@@ -97,7 +97,14 @@ class CleanDocument:
     lang: str = ""
 
 
+TERMINAL_CODES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def normalize(line: str) -> str:
+    """NFC, no-break spaces as spaces, and no terminal escape sequences (ANSI/OSC), control or
+    bidi-override characters: a document's text cannot drive a terminal or hide its reading order."""
+    line = CONTROL.sub("", TERMINAL_CODES.sub("", line))
     line = unicodedata.normalize("NFC", line).replace("\xa0", " ").replace("\u200b", "")
     return re.sub(r"\s+", " ", line).strip()
 

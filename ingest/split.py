@@ -18,6 +18,7 @@ from budgetqa.korean import split_sentences
 from budgetqa.places import cities_in
 from budgetqa.types import Passage
 from ingest.clean import Block
+from ingest.injection import addresses_assistant, flagged_in
 from ingest.loaders import LoadedDocument
 
 MAX_SENTENCES = 3
@@ -109,6 +110,7 @@ def years_in(text: str) -> tuple[int, ...]:
 def _passages(doc: LoadedDocument, chunks: list[tuple[str, str]]) -> list[Passage]:
     passages: list[Passage] = []
     seen: set[str] = set()
+    planted = [b.text for b in doc.body.blocks if addresses_assistant(b.text)]
     for text, section in chunks:
         text = text.strip()
         if not text or text in seen:
@@ -124,6 +126,7 @@ def _passages(doc: LoadedDocument, chunks: list[tuple[str, str]]) -> list[Passag
                 section=section,
                 years=years_in(text),
                 cities=tuple(sorted(cities_in(text))),
+                flagged=flagged_in(text, planted),
             )
         )
     return passages

@@ -29,7 +29,7 @@ from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
-CHUNKER_VERSION = "10"  # bump when cleaning or splitting changes: files are then re-ingested
+CHUNKER_VERSION = "11"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 PENDING = "pending"
 UNIT_CACHE = 4096  # passages whose unit vectors are kept in memory (ids change with the text)
@@ -186,11 +186,13 @@ class PassageStore:
 
     @store_call
     def documents(self) -> dict[str, dict[str, Any]]:
-        """One entry per ingested document (by path): its metadata and passage count."""
+        """One entry per ingested document (by path): its metadata, passage count and flagged
+        lines (lines that address the assistant, see ``ingest.injection``)."""
         docs: dict[str, dict[str, Any]] = {}
         for meta in self._all(include=["metadatas"])["metadatas"]:
-            entry = docs.setdefault(meta["path"], {**meta, "passages": 0})
+            entry = docs.setdefault(meta["path"], {**_public(meta), "passages": 0, "flagged": 0})
             entry["passages"] += 1
+            entry["flagged"] += int(meta.get("flagged") or 0)
         return docs
 
     @store_call

@@ -175,7 +175,7 @@ def test_staff_eval_tab_runs_a_set_and_offers_reports(server: str, browser, tmp_
     )
     page = browser.new_page()
     page.goto(server + "/")
-    page.get_by_role("tab", name="직원용 평가 · Staff eval").click()
+    page.get_by_role("tab", name="직원용 · Staff").click()
     page.locator("#bqa-staff-token input").fill("wrong")
     page.locator("#bqa-eval-file input[type=file]").set_input_files(str(cases))
     page.locator("#bqa-eval-run").click()

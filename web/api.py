@@ -64,7 +64,11 @@ def add_api(app: FastAPI, service: Service) -> None:
     def ask(body: AskRequest, request: Request) -> Any:
         """Answer a question from the documents, with citations, or say the documents do not."""
         if not service.limiter.allow(client_key(request)):
-            return JSONResponse(status_code=429, content={"detail": service.limiter.message()})
+            return JSONResponse(
+                status_code=429,
+                content={"detail": service.limiter.message()},
+                headers={"Retry-After": str(service.limiter.retry_after(client_key(request)))},
+            )
         history = [t.model_dump() for t in body.history] if body.history else None
         try:
             answer = service.ask(body.question, history)

@@ -47,6 +47,14 @@ class RateLimiter:
                     del self._hits[idle]
             return True
 
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until ``key`` may ask again (for the Retry-After header)."""
+        with self._lock:
+            hits = self._hits.get(key)
+            if not self.limit or not hits or len(hits) < self.limit:
+                return 0
+            return max(1, int(self.window - (time.monotonic() - hits[0]) + 0.999))
+
     def message(self) -> str:
         return (
             f"Too many questions: at most {self.limit} every {self.window:g} s. Please wait a moment. / "

@@ -132,7 +132,7 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
             clear.click(lambda: ([], [], ""), None, [chatbot, answers, box])
             chatbot.like(on_like, [answers, chatbot], None)
         if not compact:
-            eval_tab(service)
+            staff_tab(service)
         blocks.load(lambda: service.status_message(), None, status)
     return blocks
 
@@ -151,14 +151,14 @@ class SlottedChain:
         return self.service.ask(question, history)
 
 
-def eval_tab(service: Service) -> None:
-    with gr.Tab("직원용 평가 · Staff eval"):
-        if not service.settings.staff_token:
-            gr.Markdown(
-                "평가 업로드가 꺼져 있습니다. `BUDGETQA_STAFF_TOKEN`을 설정하세요 · Eval uploads are off: "
-                "set `BUDGETQA_STAFF_TOKEN` to enable them."
-            )
-            return
+MAX_EVAL_CASES = 1000  # an uploaded eval set larger than this is refused (uploads are also capped in size)
+
+
+def staff_tab(service: Service) -> None:
+    """Eval runs and the document list, behind ``BUDGETQA_STAFF_TOKEN``; not shown without one."""
+    if not service.settings.staff_token:
+        return
+    with gr.Tab("직원용 · Staff"):
         gr.Markdown(
             "평가 세트(JSONL)를 올려 실행합니다 · Upload an eval set (JSONL, shared format) and run it."
         )
@@ -169,24 +169,69 @@ def eval_tab(service: Service) -> None:
             type="filepath",
             elem_id="bqa-eval-file",
         )
-        run = gr.Button("실행 · Run", variant="primary", elem_id="bqa-eval-run")
+        with gr.Row():
+            run = gr.Button("실행 · Run", variant="primary", elem_id="bqa-eval-run")
+            stop = gr.Button("중지 · Stop", elem_id="bqa-eval-stop")
+            list_docs = gr.Button("문서 목록 · Documents", elem_id="bqa-docs")
         message = gr.Markdown(elem_id="bqa-eval-message")
         summary = gr.Dataframe(label="태그별 요약 · Summary by tag", interactive=False)
         failing = gr.Dataframe(label="실패한 사례 · Failing cases", interactive=False, wrap=True)
         files = gr.File(label="보고서 · Reports", file_count="multiple", elem_id="bqa-eval-files")
+        documents = gr.Dataframe(
+            label="문서 · Documents", interactive=False, wrap=True, elem_id="bqa-docs-table"
+        )
 
-        def run_eval_ui(given: str, path: str | None, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio injects it)
+        def allowed(given: str, request: gr.Request | None) -> str:
+            """ "" when the token is right; else why not. Attempts are limited per client, so
+            guessing is slow and nobody else is locked out."""
+            client = request.client.host if request and request.client else "unknown"
+            if not service.limiter.allow(f"staff:{client}"):
+                return plain_markdown(service.limiter.message())
+            if not hmac.compare_digest((given or "").encode(), service.settings.staff_token.encode()):
+                return "토큰이 맞지 않습니다 · Wrong token."
+            return ""
+
+        def show_documents(given: str, request: gr.Request):
+            import pandas as pd
+
+            refused = allowed(given, request)
+            if refused:
+                return refused, None
+            if service.chain is None:
+                return service.status_message(), None
+            docs = service.chain.follow_store().store.documents().values()
+            columns = ["source", "title", "date", "passages", "flagged"]
+            rows = [[d.get(c, "") for c in columns] for d in sorted(docs, key=lambda d: str(d.get("source")))]
+            flagged = sum(1 for r in rows if r[-1])
+            text = f"{len(rows)}개 문서, 지시문 의심 줄이 있는 문서 {flagged}개 · {len(rows)} documents, {flagged} with flagged lines"
+            return text, pd.DataFrame(rows, columns=columns)
+
+        list_docs.click(show_documents, [token], [message, documents])
+
+        def run_eval_ui(
+            given: str,
+            path: str | None,
+            request: gr.Request,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
+        ):
             from evals.report_html import render_html
             from evals.runner import load_eval_set, run_eval
 
-            if not service.limiter.allow("staff-eval"):  # also slows down token guessing
-                return plain_markdown(service.limiter.message()), None, None, None
-            if not hmac.compare_digest((given or "").encode(), service.settings.staff_token.encode()):
-                return "토큰이 맞지 않습니다 · Wrong token.", None, None, None
+            refused = allowed(given, request)
+            if refused:
+                return refused, None, None, None
             if not path:
                 return "파일을 올리세요 · Upload a file first.", None, None, None
             try:
                 cases = load_eval_set(path)
+                if len(cases) > MAX_EVAL_CASES:
+                    return (
+                        f"사례가 너무 많습니다 ({len(cases)}개, 최대 {MAX_EVAL_CASES}개) · Too many cases "
+                        f"({len(cases)}, at most {MAX_EVAL_CASES}).",
+                        None,
+                        None,
+                        None,
+                    )
                 if service.status != "ready":
                     return service.status_message(), None, None, None
                 report = run_eval(
@@ -196,8 +241,9 @@ def eval_tab(service: Service) -> None:
                     progress=False,
                     on_case=lambda n, total: progress((n, total), desc="eval"),
                 )
-            except BudgetQAError as exc:
-                return f"오류 · Error: {exc}", None, None, None
+            except BudgetQAError as exc:  # named by the uploaded file's name, not the server's path
+                shown = str(exc).replace(str(path), Path(path).name).replace(str(Path(path).parent), "")
+                return f"오류 · Error: {plain_markdown(shown)}", None, None, None
             out = REPORTS_DIR  # one folder per process: each run replaces the previous reports
             out.mkdir(parents=True, exist_ok=True)
             (out / "report.json").write_text(
@@ -226,4 +272,5 @@ def eval_tab(service: Service) -> None:
                 [str(out / "report.json"), str(out / "report.html")],
             )
 
-        run.click(run_eval_ui, [token, upload], [message, summary, failing, files])
+        running = run.click(run_eval_ui, [token, upload], [message, summary, failing, files])
+        stop.click(None, None, None, cancels=[running])  # the run stops after the current case
