@@ -24,15 +24,15 @@ SHUTDOWN_S = 5  # requests still running get this long when the server is stoppe
 def create_app(settings: Settings, start: bool = True) -> Any:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
-    from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
+    from fastapi_offline import FastAPIOffline
 
     from web.api import add_api
     from web.service import Service
     from web.ui import CSS, chat_blocks
 
     service = Service(settings)
-    app = FastAPI(
+    app = FastAPIOffline(  # FastAPI with the /docs page's scripts served locally
         title="Seoul Budget Q&A API",
         version="0.1.0",
         description="Bilingual answers from public budget documents, with citations.",

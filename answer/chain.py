@@ -26,6 +26,9 @@ from answer.guard import unsupported_numbers
 from answer.llm import LLMAnswerer, LLMError, load_generator
 from answer.question import Question, analyze
 from answer.scorer import Scorer
+from answer.trace import TraceLog
+from answer.trace import new_id as new_trace_id
+from answer.trace import record as trace_record
 from budgetqa.errors import BudgetQAError, StoreError
 from budgetqa.prompts import render
 from budgetqa.types import Answer, Citation, Hit, city_flag
@@ -125,11 +128,12 @@ class QAChain:
             extractive = ExtractiveAnswerer(Scorer.load(threshold=settings.answer_threshold or None))
             answerer = LLMAnswerer(generator, extractive) if generator else extractive
         self.answerer = answerer
+        self.traces = TraceLog(settings.traces_path)
         self.runnable: Runnable = (
-            RunnableLambda(self._validate, name="validate")
-            | RunnableLambda(self._condense, name="condense")
-            | RunnableLambda(self._retrieve_and_answer, name="retrieve_answer")
-            | RunnableLambda(self._verify, name="verify")
+            RunnableLambda(timed("validate", self._validate), name="validate")
+            | RunnableLambda(timed("condense", self._condense), name="condense")
+            | RunnableLambda(timed("retrieve_answer", self._retrieve_and_answer), name="retrieve_answer")
+            | RunnableLambda(timed("verify", self._verify), name="verify")
         )
 
     @property
@@ -146,12 +150,15 @@ class QAChain:
             state = self._invoke(question, history, reopen=True)  # a second ingest): once more
         answer: Answer = state["answer"]
         answer.latency_ms = (time.perf_counter() - started) * 1000
+        answer.trace_id = new_trace_id()
+        self.traces.write(trace_record(state, answer, answer.trace_id, state.get("generation", "")))
         return answer
 
     def _invoke(self, question: str, history: Any, reopen: bool = False) -> dict[str, Any]:
-        self._local.pipeline = self.follow_store(reopen)
+        pipeline = self._local.pipeline = self.follow_store(reopen)
         try:
-            return self.runnable.invoke({"question": question, "history": history})
+            state = self.runnable.invoke({"question": question, "history": history})
+            return {**state, "generation": pipeline.stamp}
         finally:
             self._local.pipeline = None
 
@@ -338,6 +345,18 @@ class QAChain:
             passages_of=self.pipeline.store.passages_of,
             cities=set(self.facets["cities"]),
         )
+
+
+def timed(name: str, step: Any) -> Any:
+    """A chain step that adds its duration (ms) to the state's ``timings``."""
+
+    def run(state: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        out = step(state)
+        timings = {**state.get("timings", {}), name: round((time.perf_counter() - started) * 1000, 2)}
+        return {**out, "timings": timings}
+
+    return run
 
 
 class _Lazy(list):

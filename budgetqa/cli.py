@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_docs)
 
+    p = sub.add_parser("trace", help="show the trace of an answer (its trace id is in the answer)")
+    p.add_argument("trace_id")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser(
+        "feedback", help="user feedback: 'export' writes it, joined with traces, as an eval-set draft"
+    )
+    p.add_argument("action", choices=["export"])
+    p.add_argument("--out", type=Path, default=Path("feedback-draft.jsonl"), help="draft eval set (JSONL)")
+    p.set_defaults(func=cmd_feedback)
+
     p = sub.add_parser("ask", help="answer a question with citations (or say the documents do not)")
     p.add_argument("question")
     p.add_argument("--history", type=Path, help="JSON file: a list of {role, content} earlier turns")
@@ -272,6 +283,28 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
         say(
             f"  {date:10}  {d['lang'] or '--'}  {d['passages']:4} passages  {d['source']}  {d['title']}{flag}"
         )
+    return 0
+
+
+def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
+    from answer.trace import find_trace
+
+    found = find_trace(settings.traces_path, args.trace_id)
+    if found is None:
+        raise BudgetQAError(f"no trace {args.trace_id!r} in {settings.traces_path} (or its rotated files)")
+    say_json(found)
+    return 0
+
+
+def cmd_feedback(settings: Settings, args: argparse.Namespace) -> int:
+    from evals.drafts import feedback_draft
+
+    if not args.out.parent.exists():
+        raise BudgetQAError(f"cannot write {args.out}: folder {args.out.parent} does not exist")
+    cases = feedback_draft(settings.feedback_path, settings.traces_path)
+    args.out.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
+    joined = sum(1 for c in cases if c["review"].get("trace"))
+    say(f"{len(cases)} feedback record(s), {joined} with their trace, written to {args.out} for review")
     return 0
 
 

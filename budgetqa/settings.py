@@ -147,6 +147,10 @@ class Settings:
         return self.data_dir / "feedback.jsonl"
 
     @property
+    def traces_path(self) -> Path:
+        return self.data_dir / "traces.jsonl"
+
+    @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 

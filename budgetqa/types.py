@@ -145,9 +145,11 @@ class Answer:
     reason: str = ""  # why it abstained, or which guard rejected a draft
     backend: str = "extractive"
     latency_ms: float = 0.0
+    trace_id: str = ""  # the id of this answer's line in <data>/traces.jsonl
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "trace_id": self.trace_id,
             "question": self.question,
             "standalone_question": self.standalone_question,
             "answer": self.answer,

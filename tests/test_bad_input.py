@@ -212,6 +212,45 @@ def test_the_staff_tab_is_hidden_without_a_token(tmp_path: Path) -> None:
     assert "직원용" not in plain and "직원용" in staffed and "s3cret" not in staffed
 
 
+def test_api_docs_work_offline(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "cdn.jsdelivr" not in page and "swagger-ui-bundle.js" in page
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_store_failure_is_a_bilingual_503_without_server_details(
+    client: TestClient, unchanged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from budgetqa.errors import StoreError
+    from web.service import STORE_DOWN
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("the store failed (InternalError: /srv/secret/data/chroma: Error finding id)")
+
+    monkeypatch.setattr(client.app.state.service.chain, "ask", broken)
+    response = client.post("/api/ask", json={"question": "2023년 예산은?"})
+    assert response.status_code == 503 and response.json()["detail"] == STORE_DOWN
+    assert "/srv/secret" not in response.text and "InternalError" not in response.text
+
+
+def test_health_names_the_data_dir_by_its_setting(tmp_path: Path) -> None:
+    chroma = tmp_path / "data" / "chroma"
+    chroma.mkdir(parents=True)
+    (chroma / "chroma.sqlite3").write_bytes(b"garbage" * 100)
+    app = create_app(make_settings(tmp_path / "data"), start=False)
+    app.state.service.start(background=False)
+    health = TestClient(app).get("/healthz")
+    assert health.status_code == 503 and "cannot open the store" in health.json()["error"]
+    assert str(tmp_path) not in health.text and "$BUDGETQA_DATA_DIR" in health.text
+
+
+def test_an_abstention_is_said_once() -> None:
+    from web.render import sources_html
+
+    html = sources_html({"lang": "en", "abstained": True, "related": [], "citations": []})
+    assert "do not" not in html and "Related passages" in html
+
+
 # -- settings -----------------------------------------------------------------------------------
 SETTINGS_CASES = [
     ("port out of range", {"BUDGETQA_PORT": "70000"}, "TCP port"),

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from answer.chain import QuestionError
-from budgetqa.errors import BudgetQAError
-from web.service import Busy, NotReady, Service
+from budgetqa.errors import BudgetQAError, StoreError
+from web.service import STORE_DOWN, Busy, NotReady, Service
 
 
 class Turn(BaseModel):
@@ -38,6 +38,7 @@ class CitationOut(BaseModel):
 
 
 class AskResponse(BaseModel):
+    trace_id: str = Field(default="", description="this answer's trace (staff can look it up)")
     answer: str
     abstained: bool
     lang: str
@@ -76,13 +77,19 @@ def add_api(app: FastAPI, service: Service) -> None:
             return JSONResponse(status_code=400, content={"detail": str(exc)})
         except (NotReady, Busy) as exc:
             return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "10"})
-        except BudgetQAError as exc:  # e.g. the store went away
+        except StoreError as exc:  # details (paths, driver messages) go to the log only
+            print(f"budgetqa: store error answering a question: {exc}", flush=True)
+            return JSONResponse(
+                status_code=503, content={"detail": STORE_DOWN}, headers={"Retry-After": "10"}
+            )
+        except BudgetQAError as exc:
             return JSONResponse(status_code=503, content={"detail": str(exc)})
         return answer.to_dict()
 
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(status_code=500, content={"detail": f"internal error: {type(exc).__name__}"})
+        print(f"budgetqa: internal error: {type(exc).__name__}: {exc}", flush=True)  # for the operator
+        return JSONResponse(status_code=500, content={"detail": "internal error / 내부 오류"})
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:  # async: answered even while every worker thread is busy

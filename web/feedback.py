@@ -15,6 +15,7 @@ def save_feedback(path: Path, question: str, answer: dict[str, Any], vote: str) 
     record = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "vote": vote,
+        "trace_id": answer.get("trace_id", ""),
         "question": question,
         "answer": answer.get("answer", ""),
         "abstained": answer.get("abstained", False),

@@ -13,12 +13,12 @@ LABELS = {
     "ko": {
         "sources": "출처",
         "related": "관련 구절 (인용 아님)",
-        "abstained": "문서에서 확인할 수 없는 질문입니다.",
+        "trace": "답변 추적 번호",
     },
     "en": {
         "sources": "Sources",
         "related": "Related passages (not cited)",
-        "abstained": "The documents do not answer this.",
+        "trace": "Trace id",
     },
 }
 
@@ -41,13 +41,13 @@ def sources_html(answer: dict[str, Any]) -> str:
     labels = LABELS.get(answer.get("lang", "ko"), LABELS["ko"])
     if answer.get("abstained"):
         items = answer.get("related", [])
-        head = f"<p class='bqa-abstained'>⚠ {escape(labels['abstained'])}</p><h4>{escape(labels['related'])}</h4>"
+        head = f"<h4>{escape(labels['related'])}</h4>"  # the answer itself already says it abstained
         body = "".join(
             f"<li class='bqa-related'><div class='bqa-meta'>{escape(h.get('title', ''))} · {escape(h.get('date', ''))}"
             f" · {escape(h.get('source', ''))}</div><div class='bqa-text'>{escape(h.get('text', ''))}</div></li>"
             for h in items
         )
-        return f"<div class='bqa-sources'>{head}<ul>{body}</ul></div>"
+        return f"<div class='bqa-sources'>{head}<ul>{body}</ul>{_trace_line(answer, labels)}</div>"
     rows = []
     for c in answer.get("citations", []):
         link = ""
@@ -59,4 +59,13 @@ def sources_html(answer: dict[str, Any]) -> str:
             f" · {escape(c.get('source', ''))}{link}</div>"
             f"<div class='bqa-text'>{_highlighted(c.get('text', ''), c.get('highlight', []))}</div></li>"
         )
-    return f"<div class='bqa-sources'><h4>{escape(labels['sources'])}</h4><ol>{''.join(rows)}</ol></div>"
+    return (
+        f"<div class='bqa-sources'><h4>{escape(labels['sources'])}</h4><ol>{''.join(rows)}</ol>"
+        f"{_trace_line(answer, labels)}</div>"
+    )
+
+
+def _trace_line(answer: dict[str, Any], labels: dict[str, str]) -> str:
+    """The answer's trace id, small: what a user quotes when reporting a wrong answer."""
+    trace_id = re.sub(r"[^0-9a-f]", "", str(answer.get("trace_id", "")))
+    return f"<div class='bqa-meta bqa-trace'>{escape(labels['trace'])}: {trace_id}</div>" if trace_id else ""

@@ -14,6 +14,10 @@ from budgetqa.errors import BudgetQAError
 from budgetqa.settings import Settings
 from web.ratelimit import RateLimiter
 
+STORE_DOWN = (
+    "문서 저장소를 지금 읽을 수 없습니다. 잠시 후 다시 시도하세요 · "
+    "The document store cannot be read right now; please try again shortly."
+)
 SLOT_WAIT_S = 60.0  # a question waits this long for a free slot, then gets "busy" (503)
 
 
@@ -81,19 +85,26 @@ class Service:
 
     def status_message(self) -> str:
         if self.status == "error":
-            return f"서비스를 시작할 수 없습니다 · The service could not start: {self.error}"
+            return f"서비스를 시작할 수 없습니다 · The service could not start: {self._public(self.error)}"
         if self.status == "ingesting":
             return "문서를 색인하는 중입니다. 잠시 후 다시 시도하세요 · Indexing the documents, please try again shortly."
         if self.status == "starting":
             return "시작하는 중입니다 · Starting up, please try again shortly."
         return "준비됨 · Ready"
 
+    def _public(self, error: object) -> str:
+        """An error as /healthz shows it: the data folder named by its setting, not its path."""
+        text = str(error)
+        for folder in {str(self.settings.data_dir.resolve()), str(self.settings.data_dir)}:
+            text = text.replace(folder, "$BUDGETQA_DATA_DIR")
+        return text
+
     def health(self) -> dict[str, Any]:
         """Whether questions can be answered now, checked on the store that answers them: the
         current store generation (switching to it, as a question would)."""
         info: dict[str, Any] = {"status": self.status, "ready": self.status == "ready"}
         if self.error:
-            info["error"] = self.error
+            info["error"] = self._public(self.error)
         if self.chain is not None:
             try:
                 pipeline = self.chain.follow_store()
@@ -101,7 +112,7 @@ class Service:
                 info["embedding_model"] = pipeline.store.model_id
                 info["generation"] = pipeline.stamp
             except BudgetQAError as exc:  # the store went away or broke under a running server
-                info.update(status="error", ready=False, error=f"store unavailable: {exc}")
+                info.update(status="error", ready=False, error=f"store unavailable: {self._public(exc)}")
                 return info
             if info["ready"] and info["passages"] == 0:
                 info.update(

@@ -11,10 +11,10 @@ from typing import Any
 
 import gradio as gr
 
-from budgetqa.errors import BudgetQAError
+from budgetqa.errors import BudgetQAError, StoreError
 from web.feedback import save_feedback
 from web.render import plain_markdown, sources_html
-from web.service import Service
+from web.service import STORE_DOWN, Service
 
 EXAMPLES = [
     "2023년 서울시 정보화 예산은 얼마야?",
@@ -89,7 +89,13 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                 ]
                 try:
                     answer = service.ask(message, history).to_dict()
-                except BudgetQAError as exc:
+                except StoreError as exc:  # the details are for the operator's log, not the chat
+                    print(f"budgetqa: store error answering a question: {exc}", flush=True)
+                    chat.append({"role": "assistant", "content": plain_markdown(STORE_DOWN)})
+                    past.append({"question": message, "answer": None})
+                    yield chat, past, "", service.status_message()
+                    return
+                except BudgetQAError as exc:  # bilingual messages: not ready, busy, bad question
                     chat.append({"role": "assistant", "content": plain_markdown(str(exc))})
                     past.append({"question": message, "answer": None})
                     yield chat, past, "", service.status_message()
@@ -207,6 +213,24 @@ def staff_tab(service: Service) -> None:
             return text, pd.DataFrame(rows, columns=columns)
 
         list_docs.click(show_documents, [token], [message, documents])
+
+        with gr.Row():
+            trace_id = gr.Textbox(label="답변 추적 번호 · Trace id", elem_id="bqa-trace-id", scale=3)
+            look_up = gr.Button("추적 보기 · Show trace", elem_id="bqa-trace-show", scale=1)
+        trace_json = gr.JSON(label="추적 · Trace", elem_id="bqa-trace")
+
+        def show_trace(given: str, wanted: str, request: gr.Request):
+            from answer.trace import find_trace
+
+            refused = allowed(given, request)
+            if refused:
+                return refused, None
+            found = find_trace(service.settings.traces_path, wanted or "")
+            if found is None:
+                return "그런 추적이 없습니다 · No trace with that id.", None
+            return "", found
+
+        look_up.click(show_trace, [token, trace_id], [message, trace_json])
 
         def run_eval_ui(
             given: str,
