@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 # torch is pinned to the CPU build; where a local wheel folder exists (these machines), use it
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: install run test lint bench clean-data
+.PHONY: install run test test-fast lint bench clean-data
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ run: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+test-fast: install  # the quick tier while developing: no slow or browser tests (CI runs make test)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -m "not slow and not browser"
 
 bench: install
 	$(PY) bench/retrieval.py

@@ -43,6 +43,20 @@ class QuestionError(BudgetQAError):
     """The question or its history is malformed (empty, too long, wrong types)."""
 
 
+class Cancelled(BudgetQAError):
+    """The asker went away (a closed connection): the work stopped at the next step."""
+
+
+_asking = threading.local()  # the cancel event of the question this thread answers
+
+
+def checkpoint() -> None:
+    """Stop here if the question being answered on this thread was cancelled."""
+    event = getattr(_asking, "cancel", None)
+    if event is not None and event.is_set():
+        raise Cancelled("the question was cancelled / 질문이 취소되었습니다")
+
+
 def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dict[str, str]]]:
     """The question (control characters removed) and the history as the chain reads it: the
     last ``MAX_TURNS`` turns, each cut to ``max_chars``, so that no history, however long,
@@ -142,12 +156,23 @@ class QAChain:
         return getattr(self._local, "pipeline", None) or self._shared
 
     # -- public ---------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict[str, str]] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Answer:
+        """Answer ``question``. When ``cancel`` is set (the client went away), the work stops
+        at the next step or retrieval attempt with ``Cancelled``."""
         started = time.perf_counter()
+        _asking.cancel = cancel
         try:
-            state = self._invoke(question, history)
-        except StoreError:  # the generation went away under the question (deleted data dir,
-            state = self._invoke(question, history, reopen=True)  # a second ingest): once more
+            try:
+                state = self._invoke(question, history)
+            except StoreError:  # the generation went away under the question (deleted data dir,
+                state = self._invoke(question, history, reopen=True)  # a second ingest): once more
+        finally:
+            _asking.cancel = None
         answer: Answer = state["answer"]
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.trace_id = new_trace_id()
@@ -215,6 +240,7 @@ class QAChain:
         draft: Draft | None = None
         attempt: dict[str, Any] = {}
         for attempt in self._attempts(state, q):
+            checkpoint()
             draft = self.answer_state(attempt)
             if not draft.abstained:
                 break
@@ -351,6 +377,7 @@ def timed(name: str, step: Any) -> Any:
     """A chain step that adds its duration (ms) to the state's ``timings``."""
 
     def run(state: dict[str, Any]) -> dict[str, Any]:
+        checkpoint()
         started = time.perf_counter()
         out = step(state)
         timings = {**state.get("timings", {}), name: round((time.perf_counter() - started) * 1000, 2)}

@@ -212,6 +212,63 @@ def test_the_staff_tab_is_hidden_without_a_token(tmp_path: Path) -> None:
     assert "직원용" not in plain and "직원용" in staffed and "s3cret" not in staffed
 
 
+def test_a_client_that_goes_away_stops_the_work(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    import anyio
+
+    from answer.chain import Cancelled
+
+    seen: dict[str, float] = {}
+
+    def slow_answer(question: str, history: object = None, cancel: threading.Event | None = None) -> None:
+        started = time.monotonic()
+        assert cancel is not None and cancel.wait(timeout=10)  # set by the disconnect watcher
+        seen["stopped_after_s"] = time.monotonic() - started
+        raise Cancelled("cancelled")
+
+    monkeypatch.setattr(client.app.state.service.chain, "ask", slow_answer)
+    body = json.dumps({"question": "2023년 서울시 정보화 예산은?"}).encode()
+    sent: list[dict] = []
+    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+
+    async def receive() -> dict:
+        return next(messages, {"type": "http.disconnect"})  # then the client hangs up
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/ask",
+        "raw_path": b"/api/ask",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("127.0.0.9", 5000),
+        "server": ("testserver", 80),
+    }
+    anyio.run(client.app, scope, receive, send)
+    assert seen["stopped_after_s"] < 2
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499
+
+
+def test_a_cancelled_question_stops_at_the_next_step(corpus_pipeline: Pipeline) -> None:
+    import threading
+
+    from answer.chain import Cancelled, QAChain
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        QAChain(corpus_pipeline).ask("2023년 서울시 정보화 예산은?", cancel=cancel)
+
+
 def test_api_docs_work_offline(client: TestClient) -> None:
     page = client.get("/docs").text
     assert "cdn.jsdelivr" not in page and "swagger-ui-bundle.js" in page

@@ -52,6 +52,7 @@ def sources(answer) -> set[str]:
     return {h.source for h in [*answer.retrieved, *answer.related]} | {c.source for c in answer.citations}
 
 
+@pytest.mark.slow
 def test_ingest_while_the_app_answers_yields_no_error(tmp_path: Path, corpus_copy: Path) -> None:
     data = tmp_path / "data"
     service = Service(make_settings(data))
@@ -96,6 +97,7 @@ def test_ingest_while_the_app_answers_yields_no_error(tmp_path: Path, corpus_cop
     assert "busan_2025.md" in sources(service.ask("부산 2025년 스마트도시 예산은?"))
 
 
+@pytest.mark.slow
 def test_a_killed_ingest_leaves_the_store_as_it_was(tmp_path: Path, corpus_copy: Path) -> None:
     data = tmp_path / "data"
     pipeline = Pipeline.open(make_settings(data))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any, Literal
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from answer.chain import QuestionError
+from answer.chain import Cancelled, QuestionError
 from budgetqa.errors import BudgetQAError, StoreError
 from web.service import STORE_DOWN, Busy, NotReady, Service
 
@@ -48,6 +50,37 @@ class AskResponse(BaseModel):
     related: list[dict[str, Any]] = []
 
 
+async def _answer_unless_disconnected(
+    service: Service, request: Request, question: str, history: Any, cancel: threading.Event
+) -> Any:
+    """``service.ask`` in a worker thread while the request's connection is watched: when the
+    client goes away, ``cancel`` is set and the answer stops at its next step (``Cancelled``)."""
+    outcome: dict[str, Any] = {}
+
+    async def work() -> None:
+        try:
+            outcome["answer"] = await anyio.to_thread.run_sync(service.ask, question, history, cancel)
+        except BaseException as exc:  # handed to the caller below, outside the task group
+            outcome["error"] = exc
+        finally:
+            cancel.set()  # also ends the watcher
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(_watch_disconnect, request, cancel)
+        group.start_soon(work)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["answer"]
+
+
+async def _watch_disconnect(request: Request, cancel: threading.Event) -> None:
+    while not cancel.is_set():
+        if await request.is_disconnected():
+            cancel.set()
+            return
+        await anyio.sleep(0.1)
+
+
 def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -62,7 +95,7 @@ def add_api(app: FastAPI, service: Service) -> None:
         return JSONResponse(status_code=422, content={"detail": "; ".join(problems)})
 
     @app.post("/api/ask", response_model=AskResponse, tags=["ask"])
-    def ask(body: AskRequest, request: Request) -> Any:
+    async def ask(body: AskRequest, request: Request) -> Any:
         """Answer a question from the documents, with citations, or say the documents do not."""
         if not service.limiter.allow(client_key(request)):
             return JSONResponse(
@@ -71,8 +104,11 @@ def add_api(app: FastAPI, service: Service) -> None:
                 headers={"Retry-After": str(service.limiter.retry_after(client_key(request)))},
             )
         history = [t.model_dump() for t in body.history] if body.history else None
+        cancel = threading.Event()  # set when the client goes away: the work stops at its next step
         try:
-            answer = service.ask(body.question, history)
+            answer = await _answer_unless_disconnected(service, request, body.question, history, cancel)
+        except Cancelled:
+            return JSONResponse(status_code=499, content={"detail": "client closed the request"})
         except QuestionError as exc:
             return JSONResponse(status_code=400, content={"detail": str(exc)})
         except (NotReady, Busy) as exc:

@@ -8,6 +8,7 @@ where it is ("starting", "ingesting", "ready" or an error message). UI and API s
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
@@ -71,15 +72,23 @@ class Service:
     def wait(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def ask(self, question: Any, history: Any = None) -> Any:
+    def ask(self, question: Any, history: Any = None, cancel: threading.Event | None = None) -> Any:
+        """Answer through one of the answering slots. ``cancel`` (set when the client goes
+        away) stops the wait for a slot and the answer at its next step."""
+        from answer.chain import Cancelled
+
         if self.status != "ready":
             raise NotReady(self.status_message())
-        if not self._slots.acquire(timeout=SLOT_WAIT_S):
-            raise Busy(
-                "서버가 바쁩니다. 잠시 후 다시 시도하세요 · The server is busy, please try again shortly."
-            )
+        deadline = time.monotonic() + SLOT_WAIT_S
+        while not self._slots.acquire(timeout=0.25):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("the question was cancelled / 질문이 취소되었습니다")
+            if time.monotonic() > deadline:
+                raise Busy(
+                    "서버가 바쁩니다. 잠시 후 다시 시도하세요 · The server is busy, please try again shortly."
+                )
         try:
-            return self.chain.ask(question, history)
+            return self.chain.ask(question, history, cancel)
         finally:
             self._slots.release()
 
