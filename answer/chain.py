@@ -321,6 +321,7 @@ class QAChain:
                 url=str(h.metadata.get("url", "")),
                 publisher=str(h.metadata.get("publisher", "")),
                 highlight=draft.highlights.get(h.id, []),
+                page=int(h.metadata.get("page") or 0),
             )
             for n, h in enumerate(draft.hits, start=1)
         ]

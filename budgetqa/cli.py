@@ -99,8 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
-        "docs", help="list the ingested documents (with lines flagged as planted instructions)"
+        "docs", help="list the ingested documents ('docs remove SOURCE' removes one from Chroma and BM25)"
     )
+    p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
+    p.add_argument("source", nargs="?", help="for remove: the file name (as listed) or its full path")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_docs)
 
@@ -150,6 +152,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     report = pipeline.ingest(args.paths or None)
     for error in report.errors:
         say(f"budgetqa: skipped: {error}", file=sys.stderr)
+    for warning in report.warnings:
+        say(f"budgetqa: warning: {warning}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     say(f"{report.summary()} in {elapsed:.1f}s; store holds {pipeline.store.count()} passages")
     return 1 if report.errors and not report.ingested and not report.unchanged else 0
@@ -199,7 +203,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     if answer.citations:
         say()
         for c in answer.citations:
-            say(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}")
+            page = f" · p. {c.page}" if c.page else ""
+            say(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}{page}")
     elif answer.related:
         say()
         say("related passages (not cited) / 관련 구절 (인용 아님):")
@@ -270,7 +275,25 @@ def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
-    fields = ("source", "title", "date", "publisher", "lang", "passages", "flagged", "path")
+    if args.action == "remove":
+        if not args.source:
+            raise BudgetQAError("which document? budgetqa docs remove SOURCE (see: budgetqa docs)")
+        pipeline = _open(settings)
+        removed = pipeline.remove(args.source)
+        say(f"removed {args.source}: {removed} passage(s); store holds {pipeline.store.count()} passages")
+        return 0
+    fields = (
+        "source",
+        "title",
+        "date",
+        "format",
+        "pages",
+        "publisher",
+        "lang",
+        "passages",
+        "flagged",
+        "path",
+    )
     found = _open(settings).store.documents().values()
     docs = [{k: d.get(k, "") for k in fields} for d in sorted(found, key=lambda d: str(d.get("source")))]
     if args.json:
@@ -280,8 +303,10 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
     for d in docs:
         flag = f"  ⚠ {d['flagged']} flagged line(s)" if d["flagged"] else ""
         date = d["date"] or "----------"
+        pages = f"{d['pages']} p., " if d["pages"] else ""
+        kind = d["format"] or "?"
         say(
-            f"  {date:10}  {d['lang'] or '--'}  {d['passages']:4} passages  {d['source']}  {d['title']}{flag}"
+            f"  {date:10}  {d['lang'] or '--'}  {kind:5}  {pages}{d['passages']} passages  {d['source']}  {d['title']}{flag}"
         )
     return 0
 

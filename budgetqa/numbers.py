@@ -175,6 +175,9 @@ def english_money(value: float, currency: str = "KRW") -> str:
 
 def korean_money(value: float) -> str:
     """370_300_000_000 -> "3703억 원"; 1.2e12 -> "1조 2000억 원"."""
+    if abs(value) < 10**8:  # under 1억: 만 원 (3,500,000 -> "350만 원"), or plain 원
+        man = value / 10**4
+        return f"{_trim(man, 1).replace(',', '')}만 원" if abs(value) >= 10**4 else f"{_trim(value, 0)}원"
     jo, rest = divmod(round(value), 10**12)
     eok = rest / 10**8
     parts = []
@@ -182,8 +185,6 @@ def korean_money(value: float) -> str:
         parts.append(f"{jo}조")
     if eok:
         parts.append(f"{_trim(eok, 1).replace(',', '')}억")
-    if not parts:
-        return f"{_trim(value, 0)}원"
     return " ".join(parts) + " 원"
 
 

@@ -9,11 +9,12 @@ process (``budgetqa ingest`` while the app runs) made current.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from budgetqa.errors import BudgetQAError
 from budgetqa.settings import Settings
 from budgetqa.types import Hit
 from ingest.pipeline import IngestReport, ingest_paths
@@ -24,6 +25,7 @@ from store.embeddings import load_embeddings
 from store.lexical import build as build_lexical
 from store.lexical import load_or_build
 
+T = TypeVar("T")
 SERVER_CHECK_S = 1.0  # against a Chroma server the generation is read at most this often
 
 
@@ -114,14 +116,39 @@ class Pipeline:
         changes for readers until the whole ingest is in; an ingest that changes nothing leaves
         the current generation as it is."""
         paths = list(paths or [self.settings.corpus_dir])
-        if self.settings.chroma_host:
-            report = ingest_paths(self.store, paths, progress=progress)
-            if report.ingested or report.removed:
+
+        def work(store: PassageStore) -> tuple[IngestReport, bool]:
+            report = ingest_paths(store, paths, progress=progress)
+            return report, bool(report.ingested or report.removed)
+
+        return self._write(work)
+
+    def remove(self, source: str) -> int:
+        """Remove the documents whose file name or path is ``source`` (a new generation, as for
+        an ingest); returns how many passages went."""
+        docs = self.store.documents()
+        paths = [p for p, d in docs.items() if source in (p, d.get("source"))]
+        if not paths:
+            known = ", ".join(sorted(str(d.get("source")) for d in docs.values())) or "none"
+            raise BudgetQAError(f"no document {source!r} in the store (documents: {known})")
+
+        def work(store: PassageStore) -> tuple[int, bool]:
+            removed = sum(store.remove_document(p) for p in paths)
+            return removed, True
+
+        return self._write(work)
+
+    def _write(self, work: Callable[[PassageStore], tuple[T, bool]]) -> T:
+        """Run ``work`` on a new store generation (a copy of the current one; the empty one of a
+        rebuild) and make it current when ``work`` says it changed something."""
+        if self.settings.chroma_host:  # a server has no generations: write in place, bump the counter
+            result, changed = work(self.store)
+            if changed:
                 self.store.bump_generation()
             self.stamp = self.store.server_generation()
             self.retriever.refresh(build_lexical(self.settings.lexical_dir, self.store))
             self._facets = None
-            return report
+            return result
         writer, self._rebuild = self._rebuild, None
         if writer is None:
             writer = generations.Writer(self.settings.data_dir)
@@ -132,8 +159,8 @@ class Pipeline:
             store = self.store if self.store.chroma_dir == gen.chroma_dir else None
             store = store or PassageStore(self.settings, self.store.embeddings, chroma_dir=gen.chroma_dir)
             try:
-                report = ingest_paths(store, paths, progress=progress)
-                changed = bool(report.ingested or report.removed or writer.empty)
+                result, changed = work(store)
+                changed = changed or writer.empty
                 if changed:
                     build_lexical(gen.lexical_dir, store)
                     store.close()  # everything on disk before the switch
@@ -144,7 +171,7 @@ class Pipeline:
             writer.__exit__(None, None, None)
         if changed:
             self._switch(self._open_current(self.settings, self.store.embeddings))
-        return report
+        return result
 
     def _switch(self, other: Pipeline) -> None:
         old = self.store

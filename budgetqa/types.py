@@ -20,6 +20,8 @@ class DocumentMeta:
     url: str = ""
     lang: str = ""  # "ko" or "en"
     city: str = ""  # canonical Korean name of the city the document is about ("서울")
+    format: str = ""  # the file's format: txt, md, html, pdf, docx, xlsx, csv, hwpx
+    pages: int = 0  # pages of a paged format (PDF)
 
     @property
     def year(self) -> int | None:
@@ -38,6 +40,7 @@ class Passage:
     years: tuple[int, ...] = ()  # years mentioned in the text (plus the document year)
     cities: tuple[str, ...] = ()  # cities named in the text (canonical Korean names)
     flagged: int = 0  # lines that address the assistant (``ingest.injection``): never evidence
+    page: int = 0  # the PDF page the passage starts on (0: no pages)
 
     def context(self) -> str:
         """The passage's context line: its title and section, with the document's year."""
@@ -59,6 +62,7 @@ class Passage:
             years=",".join(str(y) for y in self.years),
             doc_year=self.meta.year or 0,
             flagged=self.flagged,
+            page=self.page,
         )
         # one flag per year and per city written in the passage, so that a store filter can
         # select by them (a ministry's table row names the city it gives a figure for)
@@ -125,6 +129,7 @@ class Citation:
     url: str = ""
     publisher: str = ""
     highlight: list[str] = field(default_factory=list)  # the cited spans (figures, items)
+    page: int = 0  # the PDF page (0: a format without pages)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

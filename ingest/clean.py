@@ -88,6 +88,7 @@ class Block:
     kind: str  # "heading" | "para" | "item"
     text: str
     section: str = ""
+    page: int = 0  # the PDF page it is on (0: a format without pages)
 
 
 @dataclass
@@ -195,6 +196,54 @@ def _field_like(line: str) -> bool:
     """ "담당부서: 정보화담당관", "| a | b |": a header field or table row, not a headline."""
     match = FIELD_LINE.match(line)
     return "|" in line or bool(match and len(match.group(1).strip()) <= 8)
+
+
+def structured_document(pages: list[tuple[int, list[str]]]) -> CleanDocument:
+    """Blocks of a document read by ``ingest.formats`` (PDF, DOCX, XLSX, CSV, HWPX): headings,
+    paragraphs and table rows (``ingest.tables``) per page. Such files carry no page
+    boilerplate, so nothing is dropped; header lines ("작성일: 2024. 1. 5.") fill the fields as
+    for text, and the title is the first heading or first short line."""
+    from ingest.tables import convert_tables
+
+    blocks: list[Block] = []
+    fields: dict[str, str] = {}
+    section = ""
+    for number, raw in pages:
+        lines = [normalize(line) for line in convert_tables(raw)]
+        if not fields:
+            fields, _ = _header_fields(lines)
+        paragraph: list[str] = []
+        # a PDF wraps a paragraph over full-width lines: a line that is nearly as wide as the
+        # page's widest and does not end a sentence continues on the next line
+        wide = 0.8 * max((len(line) for line in lines), default=0)
+
+        for line in lines:
+            if not line or not re.search(r"\w", line):
+                _flush(paragraph, blocks, section, number)
+            elif line.startswith("#"):
+                _flush(paragraph, blocks, section, number)
+                section = line.lstrip("#").strip()
+                blocks.append(Block("heading", section, section, number))
+            elif BULLET.match(line) or line.startswith("▲"):
+                _flush(paragraph, blocks, section, number)
+                blocks.append(Block("item", BULLET.sub("", line).strip(), section, number))
+            else:
+                paragraph.append(line)
+                if not number or TERMINAL.search(line) or len(line) < wide or len(" ".join(paragraph)) > 1500:
+                    _flush(paragraph, blocks, section, number)
+        _flush(paragraph, blocks, section, number)
+    if "title" not in fields:
+        first = next((b.text for b in blocks if b.kind == "heading" or len(b.text) <= 80), "")
+        if first:
+            fields["title"] = first
+    text = " ".join(b.text for b in blocks)
+    return CleanDocument(blocks=blocks, fields=fields, lang="ko" if is_korean(text) else "en")
+
+
+def _flush(paragraph: list[str], blocks: list[Block], section: str, page: int) -> None:
+    if paragraph:
+        blocks.append(Block("para", " ".join(paragraph), section, page))
+        paragraph.clear()
 
 
 def _generic_title(line: str) -> bool:

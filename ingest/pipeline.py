@@ -33,6 +33,7 @@ class IngestReport:
     removed: int = 0
     pruned_files: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # ingested, with a caveat (scanned PDF pages)
 
     def summary(self) -> str:
         text = (
@@ -79,8 +80,13 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
     for path in bar:
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                hint = (
+                    " (HWP 5 is not read yet: save it as HWPX or PDF)"
+                    if path.suffix.lower() == ".hwp"
+                    else ""
+                )
                 raise IngestError(
-                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
+                    f"{path}: unsupported file type '{path.suffix or '(none)'}'{hint}; "
                     f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
                 )
             key = _ingest_key(path)
@@ -89,6 +95,7 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
                 report.unchanged += 1
                 continue
             doc = load_document(path)
+            report.warnings.extend(doc.warnings)
             passages = split_document(doc)
             added, removed = store.replace_document(
                 doc.path,

@@ -29,11 +29,12 @@ YEAR = re.compile(r"(?<![\d,.])((?:19[5-9]|20\d)\d)(?!\d|\s*(?:억|조|만|천|�
 
 
 def split_document(doc: LoadedDocument) -> list[Passage]:
-    chunks: list[tuple[str, str]] = []  # (text, section)
+    chunks: list[tuple[str, str, int]] = []  # (text, section, page)
     blocks = doc.body.blocks
     n = 0
     while n < len(blocks):
         block = blocks[n]
+        where = (block.section, block.page)
         if block.kind == "heading":
             n += 1
             continue
@@ -43,15 +44,15 @@ def split_document(doc: LoadedDocument) -> list[Passage]:
             if next_is_item:
                 intro = block.text if len(block.text) <= INTRO_MAX_CHARS else sentences[-1]
                 if intro is not block.text:
-                    chunks.extend((t, block.section) for t in _pack(sentences[:-1]))
+                    chunks.extend((t, *where) for t in _pack(sentences[:-1]))
                 items, n = _collect_items(blocks, n + 1)
-                chunks.extend((t, block.section) for t in _list_chunks(intro, items))
+                chunks.extend((t, *where) for t in _list_chunks(intro, items))
                 continue
-            chunks.extend((t, block.section) for t in _pack(sentences))
+            chunks.extend((t, *where) for t in _pack(sentences))
             n += 1
             continue
         items, n = _collect_items(blocks, n)  # a list without an introducing paragraph
-        chunks.extend((t, block.section) for t in _list_chunks(block.section, items))
+        chunks.extend((t, *where) for t in _list_chunks(block.section, items))
     return _passages(doc, chunks)
 
 
@@ -107,11 +108,11 @@ def years_in(text: str) -> tuple[int, ...]:
     return tuple(sorted({int(y) for y in YEAR.findall(text)}))
 
 
-def _passages(doc: LoadedDocument, chunks: list[tuple[str, str]]) -> list[Passage]:
+def _passages(doc: LoadedDocument, chunks: list[tuple[str, str, int]]) -> list[Passage]:
     passages: list[Passage] = []
     seen: set[str] = set()
     planted = [b.text for b in doc.body.blocks if addresses_assistant(b.text)]
-    for text, section in chunks:
+    for text, section, page in chunks:
         text = text.strip()
         if not text or text in seen:
             continue
@@ -127,6 +128,7 @@ def _passages(doc: LoadedDocument, chunks: list[tuple[str, str]]) -> list[Passag
                 years=years_in(text),
                 cities=tuple(sorted(cities_in(text))),
                 flagged=flagged_in(text, planted),
+                page=page,
             )
         )
     return passages

@@ -418,6 +418,8 @@ def bad_files(folder: Path) -> dict[str, str]:
     (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 zip")
     (folder / "noext").write_text("서울시 예산", encoding="utf-8")
+    (folder / "slides.pptx").write_bytes(b"PK\x03\x04 zip")
+    (folder / "report.hwp").write_bytes(b"\xd0\xcf\x11\xe0 ole")
     (folder / "menu.html").write_text(
         "<html><body><nav>홈 | 뉴스 | 로그인</nav></body></html>", encoding="utf-8"
     )
@@ -425,9 +427,11 @@ def bad_files(folder: Path) -> dict[str, str]:
     return {
         "empty.txt": "empty",
         "binary.txt": "binary",
-        "scan.pdf": "unsupported file type",
-        "notes.docx": "unsupported file type",
+        "scan.pdf": "cannot read the PDF",
+        "notes.docx": "cannot read the DOCX",
         "noext": "unsupported file type",
+        "slides.pptx": "unsupported file type",
+        "report.hwp": "unsupported file type",
         "menu.html": "no article text",
         "huge.txt": "larger than",
     }

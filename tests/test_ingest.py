@@ -241,7 +241,7 @@ def test_cp949_text_is_decoded(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("report.pdf", b"%PDF-1.4 broken", "unsupported file type '.pdf'"),
+        ("report.pdf", b"%PDF-1.4 broken", "cannot read the PDF"),
         ("notes.hwp", b"HWP Document File", "unsupported file type '.hwp'"),
         ("empty.txt", b"   \n", "file is empty"),
         ("binary.txt", b"\x00\x01\x02abc", "binary"),
@@ -269,5 +269,5 @@ def test_folder_with_bad_files_still_ingests_the_rest(tmp_path: Path) -> None:
     report = ingest_paths(store, [folder], progress=False)
     assert report.ingested == 1 and store.count() > 0
     assert len(report.errors) == 2
-    assert any("broken.pdf: unsupported file type" in e for e in report.errors)
+    assert any("broken.pdf: cannot read the PDF" in e for e in report.errors)
     assert any("latin.txt: not UTF-8" in e for e in report.errors)

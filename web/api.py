@@ -37,6 +37,7 @@ class CitationOut(BaseModel):
     date: str
     url: str
     publisher: str = ""
+    page: int = Field(default=0, description="the PDF page of the passage (0: no pages)")
 
 
 class AskResponse(BaseModel):

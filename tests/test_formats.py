@@ -1,0 +1,132 @@
+"""PDF (with pages), DOCX, XLSX, CSV and HWPX: text and table rows as facts with their headers
+and units, page citations, the document list, removal, and bad files with a one-line reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from budgetqa.cli import main
+from budgetqa.errors import IngestError
+from budgetqa.pipeline import Pipeline
+from ingest.loaders import load_document
+from ingest.split import split_document
+from tests import fixture_docs as fx
+from tests.conftest import make_settings
+
+WRITERS = {
+    "pdf": fx.write_pdf,
+    "docx": fx.write_docx,
+    "xlsx": fx.write_xlsx,
+    "csv": fx.write_csv,
+    "hwpx": fx.write_hwpx,
+}
+ROW = "세출예산 — 2023년: 24,887백만원, 2024년: 26,001백만원"
+
+
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+def test_each_format_gives_its_text_and_table_rows_as_facts(tmp_path: Path, kind: str) -> None:
+    doc = load_document(WRITERS[kind](tmp_path / f"daegu.{kind}"))
+    passages = split_document(doc)
+    texts = "\n".join(p.text for p in passages)
+    assert ROW in texts  # the row carries its column headers and the table's unit
+    assert "(단위: 백만원)" in texts
+    assert doc.meta.format == kind and doc.meta.city == "대구"
+    if kind in ("pdf", "docx", "hwpx"):
+        assert fx.PROSE in texts and doc.meta.title == fx.TITLE
+    if kind == "pdf":
+        assert doc.pages == 2
+        assert {p.page for p in passages if ROW in p.text} == {2} and {
+            p.page for p in passages if fx.PROSE in p.text
+        } == {1}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("formats")
+    docs = folder / "docs"
+    docs.mkdir()
+    fx.write_pdf(docs / "daegu.pdf", scanned_page=True)
+    fx.write_docx(docs / "daegu.docx")
+    fx.write_xlsx(docs / "daegu.xlsx")
+    data = folder / "data"
+    report = Pipeline.open(make_settings(data)).ingest([docs], progress=False)
+    assert report.errors == [] and report.ingested == 3
+    assert any("page(s) 3" in w and "daegu.pdf" in w for w in report.warnings)  # the scanned page
+    return data
+
+
+def test_documents_are_listed_with_format_pages_and_passages(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(store), "docs", "--json"]) == 0
+    docs = {d["source"]: d for d in json.loads(capsys.readouterr().out)}
+    assert set(docs) == {"daegu.pdf", "daegu.docx", "daegu.xlsx"}
+    assert docs["daegu.pdf"]["format"] == "pdf" and docs["daegu.pdf"]["pages"] == 3
+    assert all(d["passages"] >= 2 for d in docs.values())
+
+
+def test_a_pdf_table_row_is_cited_with_its_page_and_converted(store: Path) -> None:
+    from answer.chain import QAChain
+
+    settings = make_settings(store, answer_threshold="0.3")  # the answer path, not the scorer's caution
+    answer = QAChain(Pipeline.open(settings)).ask("2023년 대구 세출예산은 얼마야?")
+    assert not answer.abstained, answer.reason
+    assert "248.9억" in answer.answer and "24,887백만원" in answer.answer
+    pdf = [c for c in answer.citations if c.source == "daegu.pdf"]
+    if pdf:  # the same row is in the DOCX and XLSX: whichever is cited, a PDF citation has its page
+        assert pdf[0].page == 2
+    assert all(c.page == 0 for c in answer.citations if c.source != "daegu.pdf")
+
+
+def test_a_document_can_be_removed(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(store), "docs", "remove", "daegu.xlsx"]) == 0
+    assert "removed daegu.xlsx" in capsys.readouterr().out
+    pipeline = Pipeline.open(make_settings(store))
+    assert "daegu.xlsx" not in {d["source"] for d in pipeline.store.documents().values()}
+    assert all("daegu.xlsx" not in h.source for h in pipeline.search("대구 세출예산", k=10))
+    assert main(["--data-dir", str(store), "docs", "remove", "daegu.xlsx"]) == 2
+    assert "no document 'daegu.xlsx'" in capsys.readouterr().err
+
+
+def bad(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    if name == "scan.pdf":
+        fx.write_image_only_pdf(path)
+    elif name == "locked.pdf":
+        fx.write_pdf(path, encrypt="secret")
+    elif name == "broken.pdf":
+        path.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    elif name == "zip-named.pdf":
+        fx.write_docx(path)
+    elif name == "broken.docx":
+        path.write_bytes(b"PK\x03\x04" + b"not really a zip" * 50)
+    elif name == "empty.xlsx":
+        path.write_bytes(b"")
+    elif name == "no-sections.hwpx":
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("mimetype", "application/hwp+zip")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("scan.pdf", "no page has a text layer"),
+        ("locked.pdf", "encrypted"),
+        ("broken.pdf", "cannot read the PDF"),
+        ("zip-named.pdf", "not a PDF file"),
+        ("broken.docx", "cannot read the DOCX"),
+        ("empty.xlsx", "file is empty"),
+        ("no-sections.hwpx", "not an HWPX document"),
+    ],
+)
+def test_bad_files_get_a_one_line_reason(tmp_path: Path, name: str, message: str) -> None:
+    with pytest.raises(IngestError) as err:
+        load_document(bad(tmp_path, name))
+    text = str(err.value)
+    assert message in text and "\n" not in text and name in text
