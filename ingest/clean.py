@@ -210,8 +210,9 @@ def structured_document(pages: list[tuple[int, list[str]]]) -> CleanDocument:
     section = ""
     for number, raw in pages:
         lines = [normalize(line) for line in convert_tables(raw)]
-        if not fields:
-            fields, _ = _header_fields(lines)
+        if not fields:  # header fields ("보도일시: ...") are read once, and are not text
+            fields, field_rows = _header_fields(lines)
+            lines = ["" if i in field_rows else line for i, line in enumerate(lines)]
         paragraph: list[str] = []
         # a PDF wraps a paragraph over full-width lines: a line that is nearly as wide as the
         # page's widest and does not end a sentence continues on the next line
@@ -232,10 +233,13 @@ def structured_document(pages: list[tuple[int, list[str]]]) -> CleanDocument:
                 if not number or TERMINAL.search(line) or len(line) < wide or len(" ".join(paragraph)) > 1500:
                     _flush(paragraph, blocks, section, number)
         _flush(paragraph, blocks, section, number)
-    if "title" not in fields:
-        first = next((b.text for b in blocks if b.kind == "heading" or len(b.text) <= 80), "")
+    if "title" not in fields:  # the first heading, else the first line of text (not a field)
+        first = next((b.text for b in blocks if b.kind == "heading"), "") or next(
+            (b.text for b in blocks if b.kind == "para" and not _field_like(b.text)), ""
+        )
+        first = re.split(r"\s+-\s+|(?<=다\.)\s", first)[0]
         if first:
-            fields["title"] = first
+            fields["title"] = first if len(first) <= 100 else first[:100].rsplit(" ", 1)[0] + " …"
     text = " ".join(b.text for b in blocks)
     return CleanDocument(blocks=blocks, fields=fields, lang="ko" if is_korean(text) else "en")
 

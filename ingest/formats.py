@@ -15,6 +15,8 @@ Libraries (all permissive, all on PyPI with wheels, no system packages):
   standard library, UTF-8 or CP949.
 - HWPX (the open, zipped-XML Hangul format): read here with ``zipfile`` and ``xml.etree``:
   paragraphs (``hp:p``/``hp:t``) and table cells (``hp:tbl``/``hp:tr``/``hp:tc``) in order.
+- HWP 5 (the binary Hangul format): ``hwp2markdown`` (MIT, pure Python over ``olefile``), which
+  gives Markdown with headings, lists and tables; compared with the others in ``docs/HWP.md``.
 
 Limits: merged cells are read as empty cells; a table's first row is its header; a PDF table
 without ruling lines is read as text lines; an encrypted PDF is refused (no password prompt).
@@ -197,6 +199,79 @@ def _sheet_lines(rows: list[list[str]]) -> list[str]:
     width = max((len(r) for r in rows[start:]), default=0)
     table = [r + [""] * (width - len(r)) for r in rows[start:]]
     return [*lines, "", *table_lines(table)]
+
+
+# -- HWP 5 --------------------------------------------------------------------------------------
+MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def read_hwp(path: Path) -> list[Page]:
+    import hwp2md
+
+    try:
+        result = hwp2md.convert_bytes(path.read_bytes(), filename=path.name)
+    except hwp2md.EncryptedDocumentError:
+        raise IngestError(f"{path}: the HWP is encrypted (remove the password first)") from None
+    except hwp2md.DrmProtectedError:
+        raise IngestError(f"{path}: the HWP is DRM-protected; export it without protection") from None
+    except hwp2md.Hwp2mdError as exc:
+        raise IngestError(f"{path}: cannot read the HWP ({' '.join(str(exc).split())[:120]})") from None
+    except Exception as exc:  # a parser bug on an odd file must not stop the batch
+        raise IngestError(f"{path}: cannot read the HWP ({type(exc).__name__})") from None
+    lines = []
+    for line in result.markdown.splitlines():
+        line = MD_LINK.sub(r"\1", MD_IMAGE.sub("", line)).replace("<br>", " ")
+        if line.strip().startswith("|") and not line.replace("|", "").strip():
+            continue  # a table row left empty once its images are gone
+        lines.append(line)
+    return [(0, _field_pairs(_unbox(lines)))]
+
+
+def _row(line: str) -> list[str] | None:
+    line = line.strip()
+    if not (line.startswith("|") and line.endswith("|")) or re.fullmatch(r"[|\-: ]+", line):
+        return None
+    return [c.strip() for c in line[1:-1].split("|")]
+
+
+def _unbox(lines: list[str]) -> list[str]:
+    """A one-cell table (a title or summary box, common in press releases) is a paragraph."""
+    out = []
+    for n, line in enumerate(lines):
+        cells = _row(line)
+        neighbours = [_row(x) for x in lines[max(0, n - 1) : n] + lines[n + 1 : n + 3]]
+        if cells is not None and len(cells) == 1 and not any(c and len(c) > 1 for c in neighbours if c):
+            out.append(cells[0])
+        elif re.fullmatch(r"\|[\-: ]+\|", line.strip()) and out and _row(lines[n - 1]) is None:
+            continue  # the separator of a table that became a paragraph
+        else:
+            out.append(line)
+    return out
+
+
+def _field_pairs(lines: list[str]) -> list[str]:
+    """Rows of four cells that are two key/value pairs ("| 배포일시 | 2018. 9. 3. | 담당부서 | … |",
+    a press release's header) as two-cell rows, which ``ingest.tables`` reads as fields."""
+    out = []
+    for line in lines:
+        cells = _row(line)
+        if cells and len(cells) == 4 and all(0 < len(cells[i]) <= 12 for i in (0, 2)) and cells[1]:
+            out += [f"| {cells[0]} | {cells[1]} |", f"| {cells[2]} | {cells[3]} |"]
+        elif (
+            cells
+            and len(cells) == 4
+            and 0 < len(cells[0]) <= 12
+            and cells[1]
+            and not cells[2]
+            and not cells[3]
+        ):
+            out.append(f"| {cells[0]} | {cells[1]} |")
+        elif re.fullmatch(r"\|(?:\s*-{3,}\s*\|){4}", line.strip()):
+            out.append("|---|---|")
+        else:
+            out.append(line)
+    return out
 
 
 # -- HWPX -----------------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from ingest.html import html_to_lines
 from ingest.tables import convert_tables
 
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
-STRUCTURED_SUFFIXES = (".pdf", ".docx", ".xlsx", ".csv", ".hwpx")
+STRUCTURED_SUFFIXES = (".pdf", ".docx", ".xlsx", ".csv", ".hwpx", ".hwp")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + STRUCTURED_SUFFIXES
-MAGIC = {".pdf": b"%PDF", ".docx": b"PK", ".xlsx": b"PK", ".hwpx": b"PK"}
+MAGIC = {".pdf": b"%PDF", ".docx": b"PK", ".xlsx": b"PK", ".hwpx": b"PK", ".hwp": b"\xd0\xcf\x11\xe0"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_STRUCTURED_BYTES = 200 * 1024 * 1024  # a budget book PDF runs to hundreds of pages
 
@@ -108,6 +108,8 @@ def _load_structured(path: Path, suffix: str) -> LoadedDocument:
         pages = formats.read_xlsx(path)
     elif suffix == ".hwpx":
         pages = formats.read_hwpx(path)
+    elif suffix == ".hwp":
+        pages = formats.read_hwp(path)
     else:
         pages = formats.read_csv(path, read_text(path))
     body = structured_document(pages)

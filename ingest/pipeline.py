@@ -80,13 +80,8 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
     for path in bar:
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                hint = (
-                    " (HWP 5 is not read yet: save it as HWPX or PDF)"
-                    if path.suffix.lower() == ".hwp"
-                    else ""
-                )
                 raise IngestError(
-                    f"{path}: unsupported file type '{path.suffix or '(none)'}'{hint}; "
+                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
                     f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
                 )
             key = _ingest_key(path)

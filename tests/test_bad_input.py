@@ -431,7 +431,7 @@ def bad_files(folder: Path) -> dict[str, str]:
         "notes.docx": "cannot read the DOCX",
         "noext": "unsupported file type",
         "slides.pptx": "unsupported file type",
-        "report.hwp": "unsupported file type",
+        "report.hwp": "cannot read the HWP",
         "menu.html": "no article text",
         "huge.txt": "larger than",
     }

@@ -130,3 +130,24 @@ def test_bad_files_get_a_one_line_reason(tmp_path: Path, name: str, message: str
         load_document(bad(tmp_path, name))
     text = str(err.value)
     assert message in text and "\n" not in text and name in text
+
+
+HWP = Path(__file__).parent / "fixtures" / "hwp" / "msit_2018-09-03_nuri.hwp"  # see SOURCES.md there
+
+
+def test_a_real_hwp_press_release_is_read() -> None:
+    doc = load_document(HWP)
+    texts = "\n".join(p.text for p in split_document(doc))
+    assert doc.meta.format == "hwp" and doc.meta.date == "2018-09-04"
+    assert doc.meta.title.startswith("우리가 독자 개발하여 최초 발사하는 한국형발사체")
+    assert "담당부서: 거대공공연구정책과" in texts  # the header table's key/value pairs
+    assert "6,300여명의 국민이 참여하여 총 10,000건 이상의 응모작" in texts
+    assert "![" not in texts and "<br>" not in texts
+
+
+def test_a_broken_hwp_gets_a_one_line_reason(tmp_path: Path) -> None:
+    path = tmp_path / "broken.hwp"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00garbage" * 100)
+    with pytest.raises(IngestError) as err:
+        load_document(path)
+    assert "cannot read the HWP" in str(err.value) and "\n" not in str(err.value)

@@ -242,7 +242,7 @@ def test_cp949_text_is_decoded(tmp_path: Path) -> None:
     ("name", "data", "message"),
     [
         ("report.pdf", b"%PDF-1.4 broken", "cannot read the PDF"),
-        ("notes.hwp", b"HWP Document File", "unsupported file type '.hwp'"),
+        ("notes.hwp", b"HWP Document File", "not a HWP file"),
         ("empty.txt", b"   \n", "file is empty"),
         ("binary.txt", b"\x00\x01\x02abc", "binary"),
         ("latin.txt", "caf\xe9 \xff\xfe budget".encode("latin-1"), "not UTF-8 or CP949"),
