@@ -39,6 +39,14 @@ def corpus_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 
 
 @pytest.fixture()
+def corpus_store_copy(corpus_pipeline: Pipeline, tmp_path: Path) -> Path:
+    """A writable copy of the session's corpus store (its data dir): no ingest to wait for."""
+    target = tmp_path / "corpus-data"
+    shutil.copytree(corpus_pipeline.settings.data_dir, target)
+    return target
+
+
+@pytest.fixture()
 def corpus_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled corpus."""
     target = tmp_path / "docs"

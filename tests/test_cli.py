@@ -50,11 +50,9 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_rebuild_with_a_missing_path_keeps_the_store(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, corpus_store_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = str(tmp_path / "data")
-    assert main(["--data-dir", data, "ingest"]) == 0
-    capsys.readouterr()
+    data = str(corpus_store_copy)
     assert main(["--data-dir", data, "ingest", "--rebuild", str(tmp_path / "typo")]) == 2
     assert "not rebuilding" in capsys.readouterr().err
     assert main(["--data-dir", data, "stats", "--json"]) == 0

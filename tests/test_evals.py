@@ -108,9 +108,10 @@ def test_compare_reports() -> None:
     assert compare(old, new) == {"pass_to_fail": ["a"], "fail_to_pass": ["b"], "new": ["c"], "gone": []}
 
 
-def test_cli_eval_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = str(tmp_path / "data")
-    assert main(["--data-dir", data, "ingest"]) == 0
+def test_cli_eval_exit_codes(
+    tmp_path: Path, corpus_store_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(corpus_store_copy)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     assert main(["--data-dir", data, "eval", str(bad)]) == 2
