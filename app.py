@@ -17,7 +17,7 @@ from typing import Any
 from budgetqa.errors import BudgetQAError
 from budgetqa.settings import Settings
 
-MAX_UPLOAD = "5mb"  # the staff tab's eval uploads
+MAX_UPLOAD = "50mb"  # the staff tab's uploads (eval sets are further limited to 5 MB)
 SHUTDOWN_S = 5  # requests still running get this long when the server is stopped
 
 

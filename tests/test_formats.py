@@ -151,3 +151,28 @@ def test_a_broken_hwp_gets_a_one_line_reason(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as err:
         load_document(path)
     assert "cannot read the HWP" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_staff_upload_and_removal_are_seen_by_the_running_service(
+    corpus_store_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import web.service
+    from web.service import Service
+
+    service = Service(make_settings(corpus_store_copy))
+    service.start(background=False)
+    assert service.status == "ready", service.error
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    good = fx.write_pdf(upload / "daegu.pdf")
+    fake = fx.write_docx(upload / "fake.pdf")  # a zip named .pdf: refused by content
+    lines = service.add_documents([str(good), str(fake)])
+    assert any("fake.pdf: not a PDF file" in line for line in lines)
+    assert not any(str(upload) in line or str(corpus_store_copy) in line for line in lines)
+    assert any("1 ingested" in line for line in lines)
+    sources = {h.source for h in service.ask("2023년 대구 세출예산은 얼마야?").retrieved}
+    assert "daegu.pdf" in sources
+    assert "daegu.pdf: " in service.remove_document("daegu.pdf")
+    assert "daegu.pdf" not in {h.source for h in service.ask("2023년 대구 세출예산은 얼마야?").retrieved}
+    monkeypatch.setattr(web.service, "MAX_DOCUMENT_BYTES", 100)
+    assert "larger than" in service.add_documents([str(good)])[0]

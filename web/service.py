@@ -7,8 +7,11 @@ where it is ("starting", "ingesting", "ready" or an error message). UI and API s
 
 from __future__ import annotations
 
+import re
+import shutil
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
@@ -19,7 +22,11 @@ STORE_DOWN = (
     "문서 저장소를 지금 읽을 수 없습니다. 잠시 후 다시 시도하세요 · "
     "The document store cannot be read right now; please try again shortly."
 )
-SLOT_WAIT_S = 60.0  # a question waits this long for a free slot, then gets "busy" (503)
+SLOT_WAIT_S = 60.0
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # a staff upload larger than this is refused
+SAFE_NAME = re.compile(
+    r"[^\w.\-가-힣 ()]+"
+)  # a question waits this long for a free slot, then gets "busy" (503)
 
 
 class NotReady(BudgetQAError):
@@ -100,6 +107,60 @@ class Service:
         if self.status == "starting":
             return "시작하는 중입니다 · Starting up, please try again shortly."
         return "준비됨 · Ready"
+
+    # -- documents (the staff tab) ------------------------------------------------------------
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.data_dir / "uploads"
+
+    def add_documents(self, files: list[str]) -> list[str]:
+        """Ingest uploaded files (copied into ``<data>/uploads`` under their own names) as a new
+        store generation, which every question after it sees. One line per file: what happened.
+        The type is checked by content by the loaders; a file over the size limit is refused."""
+        if self.chain is None:
+            raise NotReady(self.status_message())
+        lines: list[str] = []
+        accepted: list[Path] = []
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        for given in files:
+            source = Path(given)
+            name = SAFE_NAME.sub("_", source.name).strip(" .") or "document"
+            size = source.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                lines.append(f"{name}: larger than {MAX_DOCUMENT_BYTES // 2**20} MB; not added")
+                continue
+            target = self.uploads_dir / name
+            shutil.copyfile(source, target)
+            accepted.append(target)
+        if accepted:
+            writer = self._writer()
+            try:
+                report = writer.ingest(accepted, progress=False)
+            finally:
+                writer.close()
+            for error in report.errors:
+                lines.append(self._public(error).replace(str(self.uploads_dir) + "/", ""))
+            for warning in report.warnings:
+                lines.append(f"warning: {warning}")
+            lines.append(report.summary())
+        return lines
+
+    def remove_document(self, source: str) -> str:
+        if self.chain is None:
+            raise NotReady(self.status_message())
+        writer = self._writer()
+        try:
+            removed = writer.remove(source.strip())
+        finally:
+            writer.close()
+        return f"{source.strip()}: {removed} passage(s) removed"
+
+    def _writer(self) -> Any:
+        """A pipeline of its own for a write (questions in flight keep theirs), sharing the
+        loaded embedder; readers switch to what it writes on their next question."""
+        from budgetqa.pipeline import Pipeline
+
+        return Pipeline._open_current(self.settings, self.chain.pipeline.store.embeddings)
 
     def _public(self, error: object) -> str:
         """An error as /healthz shows it: the data folder named by its setting, not its path."""

@@ -157,6 +157,7 @@ class SlottedChain:
         return self.service.ask(question, history)
 
 
+MAX_EVAL_BYTES = 5 * 1024 * 1024
 MAX_EVAL_CASES = 1000  # an uploaded eval set larger than this is refused (uploads are also capped in size)
 
 
@@ -214,6 +215,47 @@ def staff_tab(service: Service) -> None:
 
         list_docs.click(show_documents, [token], [message, documents])
 
+        gr.Markdown(
+            "문서를 올리거나 지웁니다 · Add or remove documents (PDF, HWP, HWPX, DOCX, XLSX, CSV, TXT, MD, HTML; "
+            "at most 50 MB each). 질문은 바로 새 문서로 답합니다 · Questions use them at once."
+        )
+        new_docs = gr.File(
+            label="문서 올리기 · Upload documents",
+            file_count="multiple",
+            type="filepath",
+            elem_id="bqa-doc-upload",
+        )
+        with gr.Row():
+            add = gr.Button("추가 · Add", elem_id="bqa-doc-add")
+            gone = gr.Textbox(label="지울 문서 (목록의 이름) · Document to remove (its listed name)", scale=3)
+            remove = gr.Button("삭제 · Remove", elem_id="bqa-doc-remove")
+
+        def add_documents(given: str, paths: list[str] | None, request: gr.Request):
+            refused = allowed(given, request)
+            if refused:
+                return refused
+            if not paths:
+                return "파일을 올리세요 · Upload a file first."
+            try:
+                lines = service.add_documents(list(paths))
+            except BudgetQAError as exc:
+                return plain_markdown(str(exc))
+            return "  \n".join(plain_markdown(line) for line in lines)
+
+        def remove_document(given: str, source: str, request: gr.Request):
+            refused = allowed(given, request)
+            if refused:
+                return refused
+            if not (source or "").strip():
+                return "지울 문서 이름을 쓰세요 · Name the document to remove."
+            try:
+                return plain_markdown(service.remove_document(source))
+            except BudgetQAError as exc:
+                return plain_markdown(str(exc))
+
+        add.click(add_documents, [token, new_docs], [message])
+        remove.click(remove_document, [token, gone], [message])
+
         with gr.Row():
             trace_id = gr.Textbox(label="답변 추적 번호 · Trace id", elem_id="bqa-trace-id", scale=3)
             look_up = gr.Button("추적 보기 · Show trace", elem_id="bqa-trace-show", scale=1)
@@ -246,6 +288,13 @@ def staff_tab(service: Service) -> None:
                 return refused, None, None, None
             if not path:
                 return "파일을 올리세요 · Upload a file first.", None, None, None
+            if Path(path).stat().st_size > MAX_EVAL_BYTES:
+                return (
+                    "평가 세트가 너무 큽니다 (최대 5 MB) · The eval set is too large (at most 5 MB).",
+                    None,
+                    None,
+                    None,
+                )
             try:
                 cases = load_eval_set(path)
                 if len(cases) > MAX_EVAL_CASES:
