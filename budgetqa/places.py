@@ -36,10 +36,54 @@ CITIES: dict[str, tuple[str, ...]] = {
     "용인": ("용인시", "Yongin"),
 }
 
+# The other cities (시) of Korea: canonical name -> English. Names that are also common words
+# ("상주" resident, "동해" East Sea, "공주" princess, "구리" copper ...) are only recognised with
+# 시 ("상주시"); the others also bare ("청주 2025년 예산"). 경기 광주 is left out: it would be
+# taken for 광주광역시.
+MORE_CITIES: dict[str, str] = {
+    "부천": "Bucheon", "안산": "Ansan", "안양": "Anyang", "남양주": "Namyangju", "화성": "Hwaseong",
+    "평택": "Pyeongtaek", "의정부": "Uijeongbu", "시흥": "Siheung", "파주": "Paju", "광명": "Gwangmyeong",
+    "김포": "Gimpo", "군포": "Gunpo", "이천": "Icheon", "양주": "Yangju", "오산": "Osan", "구리": "Guri",
+    "안성": "Anseong", "포천": "Pocheon", "의왕": "Uiwang", "하남": "Hanam", "여주": "Yeoju",
+    "동두천": "Dongducheon", "과천": "Gwacheon", "춘천": "Chuncheon", "원주": "Wonju", "강릉": "Gangneung",
+    "동해": "Donghae", "태백": "Taebaek", "속초": "Sokcho", "삼척": "Samcheok", "청주": "Cheongju",
+    "충주": "Chungju", "제천": "Jecheon", "천안": "Cheonan", "공주": "Gongju", "보령": "Boryeong",
+    "아산": "Asan", "서산": "Seosan", "논산": "Nonsan", "계룡": "Gyeryong", "당진": "Dangjin",
+    "전주": "Jeonju", "군산": "Gunsan", "익산": "Iksan", "정읍": "Jeongeup", "남원": "Namwon",
+    "김제": "Gimje", "목포": "Mokpo", "여수": "Yeosu", "순천": "Suncheon", "나주": "Naju",
+    "광양": "Gwangyang", "포항": "Pohang", "경주": "Gyeongju", "김천": "Gimcheon", "안동": "Andong",
+    "구미": "Gumi", "영주": "Yeongju", "영천": "Yeongcheon", "상주": "Sangju", "문경": "Mungyeong",
+    "경산": "Gyeongsan", "진주": "Jinju", "통영": "Tongyeong", "사천": "Sacheon", "김해": "Gimhae",
+    "밀양": "Miryang", "거제": "Geoje", "양산": "Yangsan", "서귀포": "Seogwipo",
+}  # fmt: skip
+COMMON_WORDS = {
+    "구리",
+    "동해",
+    "공주",
+    "상주",
+    "영주",
+    "여주",
+    "사천",
+    "나주",
+    "양주",
+    "화성",
+    "오산",
+    "이천",
+    "아산",
+    "광명",
+    "문경",
+    "안성",
+    "진주",
+    "구미",
+}
+
 
 @lru_cache(maxsize=1)
 def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     names = {alias.lower(): city for city, aliases in CITIES.items() for alias in (city, *aliases)}
+    for city, english in MORE_CITIES.items():
+        spellings = [f"{city}시", english] + ([] if city in COMMON_WORDS else [city])
+        names.update({alias.lower(): city for alias in spellings if alias.lower() not in names})
     alternatives = sorted(names, key=len, reverse=True)
     # Korean names may be followed by particles ("서울시가"); English ones are whole words
     pattern = re.compile(

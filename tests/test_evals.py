@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,22 +165,32 @@ def test_core_set_has_the_kinds_of_question_it_claims() -> None:
 
 
 @pytest.fixture(scope="module")
-def dev_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    """The bundled corpus plus the dev documents (other cities, years, a ministry)."""
+def store_with(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A store of the bundled corpus plus the given document folders, built once per folder list."""
     from budgetqa.settings import BUNDLED_CORPUS
     from tests.conftest import make_settings
 
-    pipeline = Pipeline.open(make_settings(tmp_path_factory.mktemp("dev-store")))
-    pipeline.ingest([BUNDLED_CORPUS, ROOT / "evals" / "docs" / "dev"], progress=False)
-    return pipeline
+    built: dict[tuple[str, ...], Pipeline] = {}
+
+    def get(folders: list[str]) -> Pipeline:
+        key = tuple(folders)
+        if key not in built:
+            pipeline = Pipeline.open(make_settings(tmp_path_factory.mktemp("eval-store")))
+            pipeline.ingest([BUNDLED_CORPUS, *(ROOT / f for f in folders)], progress=False)
+            built[key] = pipeline
+        return built[key]
+
+    return get
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("eval_set", sorted(BASELINE["sets"]))
-def test_eval_sets_hold_their_baselines(eval_set: str, request: pytest.FixtureRequest) -> None:
+def test_eval_sets_hold_their_baselines(
+    eval_set: str, request: pytest.FixtureRequest, store_with: Any
+) -> None:
     """Each eval set, run for real on its store; scores must not fall below evals/baseline.json."""
     floors = BASELINE["sets"][eval_set]
-    pipeline = request.getfixturevalue("dev_pipeline" if floors["docs"] else "corpus_pipeline")
+    pipeline = store_with(floors["docs"]) if floors["docs"] else request.getfixturevalue("corpus_pipeline")
     cases = load_eval_set(ROOT / eval_set)
     summary = run_eval(QAChain(pipeline), cases, eval_set=eval_set, progress=False)["summary"]
     for name, floor in floors["min"].items():
