@@ -150,10 +150,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     pipeline = _open(settings, rebuild=args.rebuild)
     started = time.perf_counter()
     report = pipeline.ingest(args.paths or None)
+    for outcome in report.outcomes:  # one line per file
+        say(f"  {outcome}")
     for error in report.errors:
         say(f"budgetqa: skipped: {error}", file=sys.stderr)
-    for warning in report.warnings:
-        say(f"budgetqa: warning: {warning}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     say(f"{report.summary()} in {elapsed:.1f}s; store holds {pipeline.store.count()} passages")
     return 1 if report.errors and not report.ingested and not report.unchanged else 0
@@ -292,6 +292,7 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
         "lang",
         "passages",
         "flagged",
+        "ingested_at",
         "path",
     )
     found = _open(settings).store.documents().values()

@@ -34,6 +34,7 @@ class IngestReport:
     pruned_files: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # ingested, with a caveat (scanned PDF pages)
+    outcomes: list[str] = field(default_factory=list)  # one line per file: what happened to it
 
     def summary(self) -> str:
         text = (
@@ -88,6 +89,7 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
             resolved = str(path.resolve())
             if known.get(resolved) == key:
                 report.unchanged += 1
+                report.outcomes.append(f"{path.name}: unchanged")
                 continue
             doc = load_document(path)
             report.warnings.extend(doc.warnings)
@@ -102,8 +104,14 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
             report.ingested += 1
             report.added += added
             report.removed += removed
+            pages = f", {doc.pages} pages" if doc.pages else ""
+            report.outcomes.append(
+                f"{path.name}: ingested ({doc.meta.format}{pages}, {len(passages)} passages)"
+                + (f"; {'; '.join(doc.warnings)}" if doc.warnings else "")
+            )
         except BudgetQAError as exc:
             report.errors.append(str(exc))
+            report.outcomes.append(f"{path.name}: skipped: {str(exc).split(': ', 1)[-1]}")
     seen = {str(f.resolve()) for f in files}
     for path in known:
         in_folder = any(Path(path).is_relative_to(folder) for folder in folders)

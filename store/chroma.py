@@ -17,6 +17,7 @@ import functools
 import json
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -372,6 +373,7 @@ class PassageStore:
         return {
             **passage.metadata(),
             "path": path,
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "ingest_key": ingest_key,
             "tokens": json.dumps(tokens, ensure_ascii=False),
         }

@@ -13,6 +13,7 @@ Outputs (next to this script):
     jeju_2020_it_budget.hwpx             Korean, HWPX (억원)
     gangwon_2022_digital_gov_en.pdf      English, PDF, 2 pages, ruled table on page 2 (KRW thousand)
 """
+
 import csv
 import zipfile
 from pathlib import Path
@@ -55,8 +56,10 @@ CHANGWON = {
 # ---------------------------------------------------------------------------
 SUWON = {
     "title": "Suwon Special City Sets 2023 Smart City Budget at KRW 28.7 Billion",
-    "meta": ["Release date: February 6, 2023",
-             "Department in charge: Smart City Division, Suwon Special City"],
+    "meta": [
+        "Release date: February 6, 2023",
+        "Department in charge: Smart City Division, Suwon Special City",
+    ],
     "prose": [
         "Suwon Special City announced on February 6 that it has allocated KRW 28.7 billion to "
         "smart city programmes in its 2023 budget, up 5.8 percent from the previous year. The "
@@ -66,7 +69,7 @@ SUWON = {
         "which receives KRW 4.2 billion. The city will also spend KRW 2.6 billion on a digital "
         "tourism platform for Hwaseong Fortress and KRW 1.8 billion on extending free public Wi-Fi "
         "to 120 more bus stops and parks.",
-        "\"Our aim is to make everyday services smarter without leaving anyone behind,\" a city "
+        '"Our aim is to make everyday services smarter without leaving anyone behind," a city '
         "official said. Of the 134 projects, 29 are new this year.",
         "The breakdown of the smart city budget by category is shown below.",
     ],
@@ -158,9 +161,10 @@ JEJU = {
 # ---------------------------------------------------------------------------
 GANGWON = {
     "title": "Gangwon Province 2022 Digital Government Budget Briefing",
-    "meta": ["Date: March 3, 2022",
-             "Prepared by: Information and Communications Policy Division, "
-             "Gangwon Provincial Government"],
+    "meta": [
+        "Date: March 3, 2022",
+        "Prepared by: Information and Communications Policy Division, Gangwon Provincial Government",
+    ],
     "page1": [
         "1. Overview",
         "Gangwon Province has set its 2022 digital government budget at KRW 31.2 billion, an "
@@ -211,19 +215,26 @@ def build_pdf(doc, path, font):
     story.append(PageBreak())
     story.append(Paragraph(escape(doc["page2_intro"]), head))
     story.append(Paragraph(escape(doc["unit"]), body))
-    story.append(Table([doc["header"]] + doc["rows"], style=[
-        ("FONT", (0, 0), (-1, -1), font),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-    ]))
+    story.append(
+        Table(
+            [doc["header"]] + doc["rows"],
+            style=[
+                ("FONT", (0, 0), (-1, -1), font),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ],
+        )
+    )
     story.append(Spacer(1, 8))
     story.append(Paragraph(escape(doc["note"]), body))
     SimpleDocTemplate(str(path), pagesize=A4, title=doc["title"]).build(
-        story, onFirstPage=footer, onLaterPages=footer)
+        story, onFirstPage=footer, onLaterPages=footer
+    )
 
 
 def build_docx(doc, path):
     import docx
+
     d = docx.Document()
     d.add_heading(doc["title"], level=1)
     for m in doc["meta"]:
@@ -242,6 +253,7 @@ def build_docx(doc, path):
 
 def build_xlsx(doc, path):
     import openpyxl
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "예산현황"
@@ -283,19 +295,20 @@ def build_hwpx(doc, path):
         tcs = "".join(f"<hp:tc><hp:subList>{para(c)}</hp:subList></hp:tc>" for c in row)
         trs.append(f"<hp:tr>{tcs}</hp:tr>")
     parts.append(f"<hp:p><hp:run><hp:tbl>{''.join(trs)}</hp:tbl></hp:run></hp:p>")
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-           '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
-           'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">'
-           + "".join(parts) + "</hs:sec>")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+        'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph">' + "".join(parts) + "</hs:sec>"
+    )
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/hwp+zip",
-                   compress_type=zipfile.ZIP_STORED)
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/hwp+zip", compress_type=zipfile.ZIP_STORED)
         z.writestr("Contents/section0.xml", xml, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def main():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
     pdfmetrics.registerFont(UnicodeCIDFont("HYSMyeongJo-Medium"))
 
     build_pdf(CHANGWON, OUT / "changwon_2024_it_budget.pdf", "HYSMyeongJo-Medium")
