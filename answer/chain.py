@@ -322,6 +322,7 @@ class QAChain:
                 publisher=str(h.metadata.get("publisher", "")),
                 highlight=draft.highlights.get(h.id, []),
                 page=int(h.metadata.get("page") or 0),
+                section=str(h.metadata.get("section", "")),
             )
             for n, h in enumerate(draft.hits, start=1)
         ]

@@ -203,7 +203,9 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     if answer.citations:
         say()
         for c in answer.citations:
-            page = f" · p. {c.page}" if c.page else ""
+            page = (f" · {c.section}" if c.section and c.section != c.title else "") + (
+                f" · p. {c.page}" if c.page else ""
+            )
             say(f"[{c.n}] {c.title} · {c.publisher} · {c.date} · {c.source}{page}")
     elif answer.related:
         say()

@@ -130,6 +130,7 @@ class Citation:
     publisher: str = ""
     highlight: list[str] = field(default_factory=list)  # the cited spans (figures, items)
     page: int = 0  # the PDF page (0: a format without pages)
+    section: str = ""  # the heading the passage is under (a sheet, a chapter, a table's section)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

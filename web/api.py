@@ -38,6 +38,7 @@ class CitationOut(BaseModel):
     url: str
     publisher: str = ""
     page: int = Field(default=0, description="the PDF page of the passage (0: no pages)")
+    section: str = Field(default="", description="the heading the passage is under (sheet, chapter)")
 
 
 class AskResponse(BaseModel):

@@ -54,6 +54,8 @@ def sources_html(answer: dict[str, Any]) -> str:
         if str(c.get("url", "")).startswith(("http://", "https://")):
             link = f" · <a href='{escape(c['url'], quote=True)}' target='_blank' rel='noopener noreferrer'>link</a>"
         meta = " · ".join(escape(str(c.get(k, ""))) for k in ("title", "publisher", "date") if c.get(k))
+        if c.get("section") and c.get("section") != c.get("title"):
+            meta += f" · {escape(str(c['section']))}"
         if c.get("page"):
             meta += f" · p. {int(c['page'])}"
         rows.append(
