@@ -11,6 +11,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,24 +52,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def positive(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if not 1 <= number <= 100:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 100, not {number}")
-    return number
+def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, or a one-line refusal."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be {what} ({low}-{high}), not {number}")
+        return number
+
+    return parse
 
 
-def port(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a port number, not {text!r}") from None
-    if not 1 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a TCP port (1-65535), not {number}")
-    return number
+positive = whole_number(1, 100, "a number of passages")
+port = whole_number(1, 65535, "a TCP port")
 
 
 def build_parser() -> argparse.ArgumentParser:

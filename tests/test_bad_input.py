@@ -348,7 +348,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_cli_refuses_bad_numbers(data: Path, unchanged: None, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--data-dir", str(data), "search", "예산", "-k", "-5")
-    assert code == 2 and "between 1 and 100" in err
+    assert code == 2 and "(1-100)" in err
     code, _, err = run(capsys, "--data-dir", str(data), "search", "예산", "-k", "many")
     assert code == 2 and "whole number" in err
     code, _, err = run(capsys, "serve", "--port", "70000")

@@ -97,16 +97,6 @@ def test_not_ready_is_503(tmp_path: Path) -> None:
     assert response.status_code == 503 and "Starting" in response.json()["detail"]
 
 
-def test_broken_store_is_reported_not_raised(tmp_path: Path) -> None:
-    chroma = tmp_path / "data" / "chroma"
-    chroma.mkdir(parents=True)
-    (chroma / "chroma.sqlite3").write_bytes(b"garbage" * 100)
-    app = create_app(make_settings(tmp_path / "data"), start=False)
-    app.state.service.start(background=False)
-    health = TestClient(app).get("/healthz")
-    assert health.status_code == 503 and "cannot open the store" in health.json()["error"]
-
-
 def test_rate_limit_settings() -> None:
     assert RateLimiter("0").allow("a")
     with pytest.raises(SettingsError):
