@@ -233,6 +233,7 @@ def structured_document(pages: list[tuple[int, list[str]]]) -> CleanDocument:
                 if not number or TERMINAL.search(line) or len(line) < wide or len(" ".join(paragraph)) > 1500:
                     _flush(paragraph, blocks, section, number)
         _flush(paragraph, blocks, section, number)
+    blocks = _with_captions(blocks)
     if "title" not in fields:  # the first heading, else the first line of text (not a field)
         first = next((b.text for b in blocks if b.kind == "heading"), "") or next(
             (b.text for b in blocks if b.kind == "para" and not _field_like(b.text)), ""
@@ -242,6 +243,34 @@ def structured_document(pages: list[tuple[int, list[str]]]) -> CleanDocument:
             fields["title"] = first if len(first) <= 100 else first[:100].rsplit(" ", 1)[0] + " …"
     text = " ".join(b.text for b in blocks)
     return CleanDocument(blocks=blocks, fields=fields, lang="ko" if is_korean(text) else "en")
+
+
+def _with_captions(blocks: list[Block]) -> list[Block]:
+    """A table's caption ("표 1. 대구광역시 예산 현황 (단위: 백만원)": a short line that is not a
+    sentence, just above the table) joins the table's intro line, so that every row of the
+    table, and every citation of one, names its table."""
+    out: list[Block] = []
+    for n, block in enumerate(blocks):
+        # a table's intro line is its header cells joined by " | " (``ingest.tables``)
+        is_intro = (
+            block.kind == "para"
+            and " | " in block.text
+            and n + 1 < len(blocks)
+            and blocks[n + 1].kind == "item"
+        )
+        caption = out[-1] if out else None
+        if (
+            is_intro
+            and caption is not None
+            and caption.kind == "para"
+            and caption.page == block.page
+            and len(caption.text) <= 80
+            and not TERMINAL.search(caption.text)
+        ):
+            out[-1] = Block("para", f"{caption.text} — {block.text}", block.section, block.page)
+            continue
+        out.append(block)
+    return out
 
 
 def _flush(paragraph: list[str], blocks: list[Block], section: str, page: int) -> None:
