@@ -165,9 +165,11 @@ def test_core_set_has_the_kinds_of_question_it_claims() -> None:
 
 
 @pytest.fixture(scope="module")
-def store_with(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A store of the bundled corpus plus the given document folders, built once per folder list."""
-    from budgetqa.settings import BUNDLED_CORPUS
+def store_with(corpus_pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A store of the bundled corpus plus the given document folders, built once per folder list
+    (from a copy of the session's corpus store, so the corpus is not embedded again)."""
+    import shutil
+
     from tests.conftest import make_settings
 
     built: dict[tuple[str, ...], Pipeline] = {}
@@ -175,8 +177,10 @@ def store_with(tmp_path_factory: pytest.TempPathFactory) -> Any:
     def get(folders: list[str]) -> Pipeline:
         key = tuple(folders)
         if key not in built:
-            pipeline = Pipeline.open(make_settings(tmp_path_factory.mktemp("eval-store")))
-            pipeline.ingest([BUNDLED_CORPUS, *(ROOT / f for f in folders)], progress=False)
+            data = tmp_path_factory.mktemp("eval-store") / "data"
+            shutil.copytree(corpus_pipeline.settings.data_dir, data)
+            pipeline = Pipeline.open(make_settings(data))
+            pipeline.ingest([ROOT / f for f in folders], progress=False)
             built[key] = pipeline
         return built[key]
 

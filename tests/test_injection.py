@@ -12,7 +12,6 @@ import pytest
 from answer.chain import QAChain
 from budgetqa.cli import main
 from budgetqa.pipeline import Pipeline
-from budgetqa.settings import BUNDLED_CORPUS
 from ingest.injection import addresses_assistant, flagged_lines
 from tests.conftest import make_settings
 
@@ -70,15 +69,17 @@ def test_no_bundled_or_eval_document_is_flagged() -> None:
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, QAChain]:
+def planted(corpus_pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, QAChain]:
+    """The bundled corpus (a copy of the session's store) plus two planted notices."""
     root = tmp_path_factory.mktemp("planted")
+    shutil.copytree(corpus_pipeline.settings.data_dir, root / "data")
     docs = root / "docs"
-    shutil.copytree(BUNDLED_CORPUS, docs)
+    docs.mkdir()
     (docs / "notice_system.txt").write_text(SYSTEM_PLANT, encoding="utf-8")
     (docs / "notice_plain.txt").write_text(PLAIN_PLANT, encoding="utf-8")
     pipeline = Pipeline.open(make_settings(root / "data"))
     report = pipeline.ingest([docs], progress=False)
-    assert report.errors == []
+    assert report.errors == [] and report.ingested == 2
     return root / "data", QAChain(pipeline)
 
 
