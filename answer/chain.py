@@ -30,6 +30,7 @@ from answer.trace import TraceLog
 from answer.trace import new_id as new_trace_id
 from answer.trace import record as trace_record
 from budgetqa.errors import BudgetQAError, StoreError
+from budgetqa.korean import CONTROL_CHARS
 from budgetqa.prompts import render
 from budgetqa.types import Answer, Citation, Hit, city_flag
 
@@ -88,7 +89,7 @@ def validate(question: Any, history: Any, max_chars: int) -> tuple[str, list[dic
     return question, turns[-MAX_TURNS:]
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(f"[{CONTROL_CHARS}\u200b-\u200f]")  # and zero-width marks, in a question
 CONTENT = re.compile(r"[가-힣A-Za-z0-9\u4e00-\u9fff]")
 
 
@@ -191,9 +192,7 @@ class QAChain:
         """The pipeline on the current store generation (switching to it when it changed)."""
         with self._switching:
             shared = self._shared
-            fresh = (
-                shared._open_current(shared.settings, shared.store.embeddings) if reopen else shared.current()
-            )
+            fresh = shared.reopened() if reopen else shared.current()
             if fresh is not shared:
                 self._retired.append(shared)
                 while len(self._retired) > 1:  # questions still on the one before may finish

@@ -84,7 +84,7 @@ class Scorer:
         """P(c's unit answers) were it the only unit against "none of them": a probability that
         does not depend on the other candidates (the softmax in ``score`` makes them compete)."""
         z = self.unit_logit(c) - self.null_logit
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(z)
 
     def value_logit(self, c: Candidate) -> float:
         return sum(self.value_weights[n] * c.features[n] for n in VALUE_FEATURES)
@@ -124,7 +124,7 @@ class Scorer:
         z = self.verifier_intercept + sum(
             w * v for w, v in zip(self.verifier_weights.values(), x, strict=True)
         )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(z)
 
     def explain(self, c: Candidate, top: int = 6) -> list[tuple[str, float]]:
         """The features that moved this candidate's scores most (name, contribution)."""
@@ -189,6 +189,10 @@ class Scorer:
 
 def _answer_key(c: Candidate) -> str:
     return value_key(c.value) if c.value is not None else f"unit:{c.unit.hit.id}:{c.unit.n}"
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))  # clamped: no overflow
 
 
 def softmax(logits: Sequence[float], null: float | None = None) -> list[float]:

@@ -34,7 +34,7 @@ from typing import Any
 
 from answer.extractive import format_value
 from answer.features import UNIT_FEATURES, VALUE_FEATURES, Candidate, value_key
-from answer.scorer import VERIFIER_FEATURES, Scorer, verifier_features
+from answer.scorer import VERIFIER_FEATURES, Scorer, sigmoid, verifier_features
 from answer.values import format_date
 from evals.scoring import fact_matches, normalize
 
@@ -340,11 +340,8 @@ def fit_verifier(rows: list[list[float]], labels: list[int]) -> tuple[dict[str, 
 
 
 def confidence_of(weights: tuple[dict[str, float], float], row: list[float]) -> float:
-    import math
-
     w, b = weights
-    z = b + sum(c * v for c, v in zip(w.values(), row, strict=True))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    return sigmoid(b + sum(c * v for c, v in zip(w.values(), row, strict=True)))
 
 
 def cross_validate(decisions: list[Decision]) -> tuple[list[tuple[float, int] | None], dict[str, Any]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -16,22 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
+from budgetqa.korean import CONTROL
 from budgetqa.settings import ENV, Settings
-
-TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def say(*parts: object, file: Any = None, **kwargs: Any) -> None:
     """print() for text that may come from documents: control and escape characters (ANSI/OSC
     sequences, bidi overrides) are removed, so a document cannot drive the operator's terminal."""
     text = " ".join(str(p) for p in parts)
-    print(TERMINAL_UNSAFE.sub("", text), file=file, **kwargs)
+    print(CONTROL.sub("", text), file=file, **kwargs)
 
 
 def say_json(value: object) -> None:
     """JSON with every control character escaped (json leaves C1 controls as they are)."""
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    print(TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    print(CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,6 +61,10 @@ EN_STOPWORDS = frozenset(
     ]
 )
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# C0/C1 control characters (tab and newline kept) and bidi overrides: never part of text that is
+# stored, shown in a terminal or searched (see ingest.clean, budgetqa.cli, answer.chain)
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # English sentence boundary: end punctuation, space, then an upper-case letter, digit or quote.
 _EN_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV_END = re.compile(r"\b(?:[A-Z]\.){1,3}$|\b(?:Mr|Ms|Dr|No|vs|etc|e\.g|i\.e|approx)\.$")

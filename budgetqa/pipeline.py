@@ -97,8 +97,10 @@ class Pipeline:
 
     def current(self) -> Pipeline:
         """This pipeline, or a new one on the generation that replaced its own."""
-        if not self.changed():
-            return self
+        return self.reopened() if self.changed() else self
+
+    def reopened(self) -> Pipeline:
+        """A new pipeline on the current store generation, sharing this one's loaded embedder."""
         return self._open_current(self.settings, self.store.embeddings)
 
     def close(self) -> None:
@@ -170,7 +172,7 @@ class Pipeline:
         finally:
             writer.__exit__(None, None, None)
         if changed:
-            self._switch(self._open_current(self.settings, self.store.embeddings))
+            self._switch(self.reopened())
         return result
 
     def _switch(self, other: Pipeline) -> None:

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from budgetqa.korean import HANGUL, is_korean
+from budgetqa.korean import CONTROL, HANGUL, is_korean
 from ingest.dates import parse_date
 
 FIELD_KEYS = {
@@ -99,7 +99,6 @@ class CleanDocument:
 
 
 TERMINAL_CODES = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def normalize(line: str) -> str:

@@ -87,7 +87,8 @@ def _load_structured(path: Path, suffix: str) -> LoadedDocument:
 
     try:
         size = path.stat().st_size
-        head = path.open("rb").read(8)
+        with path.open("rb") as file:
+            head = file.read(8)
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if size == 0:

@@ -158,9 +158,7 @@ class Service:
     def _writer(self) -> Any:
         """A pipeline of its own for a write (questions in flight keep theirs), sharing the
         loaded embedder; readers switch to what it writes on their next question."""
-        from budgetqa.pipeline import Pipeline
-
-        return Pipeline._open_current(self.settings, self.chain.pipeline.store.embeddings)
+        return self.chain.pipeline.reopened()
 
     def _public(self, error: object) -> str:
         """An error as /healthz shows it: the data folder named by its setting, not its path."""
