@@ -282,21 +282,7 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
         removed = pipeline.remove(args.source)
         say(f"removed {args.source}: {removed} passage(s); store holds {pipeline.store.count()} passages")
         return 0
-    fields = (
-        "source",
-        "title",
-        "date",
-        "format",
-        "pages",
-        "publisher",
-        "lang",
-        "passages",
-        "flagged",
-        "ingested_at",
-        "path",
-    )
-    found = _open(settings).store.documents().values()
-    docs = [{k: d.get(k, "") for k in fields} for d in sorted(found, key=lambda d: str(d.get("source")))]
+    docs = _open(settings).store.document_list()
     if args.json:
         say_json(docs)
         return 0

@@ -33,6 +33,9 @@ T = TypeVar("T")
 CHUNKER_VERSION = "11"  # bump when cleaning or splitting changes: files are then re-ingested
 BATCH = 64
 PENDING = "pending"
+DOCUMENT_FIELDS = (
+    "source", "title", "date", "format", "pages", "publisher", "lang", "passages", "flagged", "ingested_at", "path",
+)  # fmt: skip
 UNIT_CACHE = 4096  # passages whose unit vectors are kept in memory (ids change with the text)
 
 
@@ -195,6 +198,12 @@ class PassageStore:
             entry["passages"] += 1
             entry["flagged"] += int(meta.get("flagged") or 0)
         return docs
+
+    def document_list(self) -> list[dict[str, Any]]:
+        """The documents as ``budgetqa docs`` and the staff tab list them: ``DOCUMENT_FIELDS``,
+        sorted by source."""
+        found = sorted(self.documents().values(), key=lambda d: (str(d.get("source")), str(d.get("path"))))
+        return [{k: d.get(k, "") for k in DOCUMENT_FIELDS} for d in found]
 
     @store_call
     def facets(self) -> dict[str, set]:

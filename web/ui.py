@@ -206,9 +206,9 @@ def staff_tab(service: Service) -> None:
                 return refused, None
             if service.chain is None:
                 return service.status_message(), None
-            docs = service.chain.follow_store().store.documents().values()
+            docs = service.chain.follow_store().store.document_list()
             columns = ["source", "title", "date", "passages", "flagged"]
-            rows = [[d.get(c, "") for c in columns] for d in sorted(docs, key=lambda d: str(d.get("source")))]
+            rows = [[d[c] for c in columns] for d in docs]
             flagged = sum(1 for r in rows if r[-1])
             text = f"{len(rows)}개 문서, 지시문 의심 줄이 있는 문서 {flagged}개 · {len(rows)} documents, {flagged} with flagged lines"
             return text, pd.DataFrame(rows, columns=columns)
