@@ -573,6 +573,9 @@ def item_label(unit: Unit, span: str, lang: str) -> str:
     head = unit.text.lstrip("▲").strip()
     if span and span in head:
         head = head[: head.index(span)]
+    if " — " in head:  # a table row "인프라 — 2024년: 4,210백만원, 2025년: ": its label and this column
+        row, _, cells = head.partition(" — ")
+        head = f"{row} {cells.rsplit(', ', 1)[-1]}"
     head = re.sub(r"^[-\s]+|[\s:(（|—-]+$", "", head)
     if not head or len(head) > 50:
         return ""
