@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from budgetqa.errors import BudgetQAError, IngestError
 from budgetqa.korean import search_tokens
 from budgetqa.types import Passage
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
 from ingest.split import split_document
 from ingest.units import split_units
 from retrieve.glossary import cross_language_terms, glossary_digest
-from store.chroma import CHUNKER_VERSION, PassageStore
+from store.chroma import CHUNKER_VERSION, DocumentRows, PassageStore
+
+T = TypeVar("T")
+EMBED_TEXTS = 512  # unit texts gathered across files before they are embedded and written
+PREFETCH = 8  # files read ahead of the embedder
 
 
 @dataclass
@@ -69,6 +75,9 @@ def collect_files(paths: Iterable[Path], report: IngestReport) -> tuple[list[Pat
 
 
 def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = True) -> IngestReport:
+    """Ingest ``paths`` (files and folders). Files are read, split and tokenized in a
+    background thread while the main thread embeds and writes the ones before them; the
+    embedder gets texts of several files at once (``EMBED_TEXTS``)."""
     from tqdm import tqdm
 
     report = IngestReport()
@@ -76,42 +85,54 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
     report.files = len(files)
     known = store.document_keys()
     bar = tqdm(
-        files, desc="ingest", unit="file", disable=not progress or not sys.stderr.isatty(), file=sys.stderr
+        total=len(files),
+        desc="ingest",
+        unit="file",
+        disable=not progress or not sys.stderr.isatty(),
+        file=sys.stderr,
     )
-    for path in bar:
+    pending: list[tuple[int, Prepared]] = []  # prepared files waiting for the embedder, by outcome slot
+
+    def flush() -> None:
+        if not pending:
+            return
         try:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise IngestError(
-                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
-                    f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
-                )
-            key = _ingest_key(path)
-            resolved = str(path.resolve())
-            if known.get(resolved) == key:
-                report.unchanged += 1
-                report.outcomes.append(f"{path.name}: unchanged")
-                continue
-            doc = load_document(path)
-            report.warnings.extend(doc.warnings)
-            passages = split_document(doc)
-            added, removed = store.replace_document(
-                doc.path,
-                key,
-                passages,
-                [unit_texts(p) for p in passages],
-                [search_tokens(index_text(p)) for p in passages],
-            )
-            report.ingested += 1
-            report.added += added
-            report.removed += removed
-            pages = f", {doc.pages} pages" if doc.pages else ""
-            report.outcomes.append(
-                f"{path.name}: ingested ({doc.meta.format}{pages}, {len(passages)} passages)"
-                + (f"; {'; '.join(doc.warnings)}" if doc.warnings else "")
-            )
+            results = store.replace_documents([p.rows for _, p in pending])
         except BudgetQAError as exc:
-            report.errors.append(str(exc))
-            report.outcomes.append(f"{path.name}: skipped: {str(exc).split(': ', 1)[-1]}")
+            for slot, p in pending:
+                report.errors.append(f"{p.path}: {exc}")
+                report.outcomes[slot] = f"{p.path.name}: skipped: {exc}"
+        else:
+            for (slot, p), (added, removed) in zip(pending, results, strict=True):
+                report.ingested += 1
+                report.added += added
+                report.removed += removed
+                report.warnings.extend(p.doc.warnings)
+                pages = f", {p.doc.pages} pages" if p.doc.pages else ""
+                report.outcomes[slot] = (
+                    f"{p.path.name}: ingested ({p.doc.meta.format}{pages}, {len(p.rows.passages)} passages)"
+                    + (f"; {'; '.join(p.doc.warnings)}" if p.doc.warnings else "")
+                )
+        bar.update(len(pending))
+        pending.clear()
+
+    for path, prepared in prefetch(files, lambda f: prepare(f, known)):
+        report.outcomes.append("")
+        slot = len(report.outcomes) - 1
+        if isinstance(prepared, BudgetQAError):
+            report.errors.append(str(prepared))
+            report.outcomes[slot] = f"{path.name}: skipped: {str(prepared).split(': ', 1)[-1]}"
+            bar.update(1)
+        elif prepared is None:
+            report.unchanged += 1
+            report.outcomes[slot] = f"{path.name}: unchanged"
+            bar.update(1)
+        else:
+            pending.append((slot, prepared))
+            if sum(len(u) for _, p in pending for u in p.rows.unit_texts) >= EMBED_TEXTS:
+                flush()
+    flush()
+    bar.close()
     seen = {str(f.resolve()) for f in files}
     for path in known:
         in_folder = any(Path(path).is_relative_to(folder) for folder in folders)
@@ -119,6 +140,61 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
             report.removed += store.remove_document(path)
             report.pruned_files += 1
     return report
+
+
+@dataclass
+class Prepared:
+    """A file read, split and tokenized: ready for the embedder."""
+
+    path: Path
+    doc: LoadedDocument
+    rows: DocumentRows
+
+
+def prepare(path: Path, known: dict[str, str]) -> Prepared | BudgetQAError | None:
+    """Load, split and tokenize one file; None when it is unchanged since its last ingest, the
+    error when it cannot be read (returned, not raised: the batch goes on)."""
+    try:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise IngestError(
+                f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
+                f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            )
+        key = _ingest_key(path)
+        if known.get(str(path.resolve())) == key:
+            return None
+        doc = load_document(path)
+        passages = split_document(doc)
+        rows = DocumentRows(
+            doc.path,
+            key,
+            passages,
+            [unit_texts(p) for p in passages],
+            [search_tokens(index_text(p)) for p in passages],
+        )
+        return Prepared(path, doc, rows)
+    except BudgetQAError as exc:
+        return exc
+
+
+def prefetch(items: list[Path], work: Callable[[Path], T], ahead: int = PREFETCH) -> Iterator[tuple[Path, T]]:
+    """``(item, work(item))`` in order, computed by one background thread up to ``ahead`` items
+    before the consumer."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as pool:
+        queue: deque[tuple[Path, Future[T]]] = deque()
+        feed = iter(items)
+        for item in feed:
+            queue.append((item, pool.submit(work, item)))
+            if len(queue) >= ahead:
+                break
+        while queue:
+            item, future = queue.popleft()
+            nxt = next(feed, None)
+            if nxt is not None:
+                queue.append((nxt, pool.submit(work, nxt)))
+            yield item, future.result()
 
 
 def unit_texts(passage: Passage) -> list[str]:

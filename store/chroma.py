@@ -17,6 +17,7 @@ import functools
 import json
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,8 @@ from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
 CHUNKER_VERSION = "11"  # bump when cleaning or splitting changes: files are then re-ingested
-BATCH = 64
+EMBED_BATCH = 256  # texts per embedding call
+WRITE_BATCH = 2000  # rows per Chroma write
 PENDING = "pending"
 DOCUMENT_FIELDS = (
     "source", "title", "date", "format", "pages", "publisher", "lang", "passages", "flagged", "ingested_at", "path",
@@ -323,59 +325,87 @@ class PassageStore:
         tokens: list[list[str]],
     ) -> tuple[int, int]:
         """Make the stored passages of ``path`` exactly ``passages``. Returns (added, removed).
+        See ``replace_documents``."""
+        return self.replace_documents([DocumentRows(path, ingest_key, passages, unit_texts, tokens)])[0]
+
+    def replace_documents(self, docs: list[DocumentRows]) -> list[tuple[int, int]]:
+        """Make the stored passages of each document exactly its ``passages``; returns (added,
+        removed) per document. Several documents are embedded and written together: one
+        embedding call per ``EMBED_BATCH`` texts, one Chroma write per ``WRITE_BATCH`` rows.
 
         ``unit_texts[i]`` are the embedded texts of passage i's units, ``tokens[i]`` its BM25
         tokens. A passage's vector is the normalised mean of its units' vectors and of its
-        context line's (title, section, year: embedded once per document section), so that a
-        question naming the document's subject reaches passages that do not repeat it.
+        context line's (title, section, year: embedded once per section), so that a question
+        naming the document's subject reaches passages that do not repeat it. Rows are written
+        "pending" and get their document's key only once all of them are in, so an interrupted
+        ingest is redone next time instead of looking "unchanged".
         """
-        contexts: dict[str, np.ndarray] = {}
-        old = set(self._collection.get(where={"path": path}, include=[])["ids"])
-        new_ids = [p.id for p in passages]
-        rows = zip(passages, unit_texts, tokens, strict=True)
-        to_add = [(p, u, t) for p, u, t in rows if p.id not in old]
-        for start in range(0, len(to_add), BATCH):
-            batch = to_add[start : start + BATCH]
-            texts = [text for _, units, _ in batch for text in units]
-            heads = sorted({p.context() for p, _, _ in batch if p.context()} - set(contexts))
-            vectors = np.asarray(self.embeddings.embed_documents(texts + heads), dtype=np.float32)
-            contexts.update(zip(heads, vectors[len(texts) :], strict=True))
-            vectors = vectors[: len(texts)]
-            unit_ids, unit_meta, means, offset = [], [], [], 0
-            for p, units, _ in batch:
-                own = vectors[offset : offset + len(units)]
-                offset += len(units)
-                if p.context():
-                    own = np.vstack([own, contexts[p.context()][None, :]])
-                mean = own.mean(axis=0)
-                means.append((mean / (np.linalg.norm(mean) or 1.0)).tolist())
-                unit_ids += [f"{p.id}:{n}" for n in range(len(units))]
-                unit_meta += [{"passage": p.id, "path": path, "n": n} for n in range(len(units))]
-            self._units.upsert(ids=unit_ids, embeddings=vectors.tolist(), metadatas=unit_meta)
+        paths = [d.path for d in docs]
+        old: dict[str, set[str]] = {p: set() for p in paths}
+        for start in range(0, len(paths), 100):
+            got = self._collection.get(
+                where={"path": {"$in": paths[start : start + 100]}}, include=["metadatas"]
+            )
+            for pid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                old[meta["path"]].add(pid)
+        adds = [
+            (d, p, u, t) for d in docs for p, u, t in zip(d.passages, d.unit_texts, d.tokens, strict=True)
+        ]
+        adds = [row for row in adds if row[1].id not in old[row[0].path]]
+        # embed: every unit text once, every context line once
+        texts = [text for _, _, units, _ in adds for text in units]
+        heads = sorted({p.context() for _, p, _, _ in adds if p.context()})
+        everything = texts + heads
+        vectors = np.zeros((len(everything), 0), dtype=np.float32)
+        if everything:
+            parts = [
+                np.asarray(self.embeddings.embed_documents(everything[i : i + EMBED_BATCH]), dtype=np.float32)
+                for i in range(0, len(everything), EMBED_BATCH)
+            ]
+            vectors = np.vstack(parts)
+        contexts = dict(zip(heads, vectors[len(texts) :], strict=True))
+        unit_rows: list[tuple[str, list[float], dict[str, Any]]] = []
+        passage_rows: list[tuple[str, list[float], str, dict[str, Any]]] = []
+        offset = 0
+        for d, p, units, t in adds:
+            own = vectors[offset : offset + len(units)]
+            offset += len(units)
+            unit_rows += [
+                (f"{p.id}:{n}", own[n].tolist(), {"passage": p.id, "path": d.path, "n": n})
+                for n in range(len(units))
+            ]
+            if p.context():
+                own = np.vstack([own, contexts[p.context()][None, :]])
+            mean = own.mean(axis=0)
+            mean = mean / (np.linalg.norm(mean) or 1.0)
+            passage_rows.append((p.id, mean.tolist(), p.text, self._row_metadata(p, d.path, PENDING, t)))
+        for start in range(0, len(unit_rows), WRITE_BATCH):
+            ids, embs, metas = zip(*unit_rows[start : start + WRITE_BATCH], strict=True)
+            self._units.upsert(ids=list(ids), embeddings=list(embs), metadatas=list(metas))
+        for start in range(0, len(passage_rows), WRITE_BATCH):
+            ids, embs, texts_, metas = zip(*passage_rows[start : start + WRITE_BATCH], strict=True)
             self._collection.upsert(
-                ids=[p.id for p, _, _ in batch],
-                embeddings=means,
-                documents=[p.text for p, _, _ in batch],
-                # rows are written "pending" and get their key only once the whole file is in,
-                # so an interrupted ingest is redone next time instead of looking "unchanged"
-                metadatas=[self._row_metadata(p, path, PENDING, t) for p, _, t in batch],
+                ids=list(ids), embeddings=list(embs), documents=list(texts_), metadatas=list(metas)
             )
-        keep = set(new_ids)
-        stale = sorted(old - keep)
-        if stale:
-            self._collection.delete(ids=stale)
-            self._units.delete(where={"passage": {"$in": stale}})
-        # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
-        # a document's metadata (title, date ...) can change while a passage's text does not
-        kept = [(p, t) for p, _, t in zip(passages, unit_texts, tokens, strict=True) if p.id in old]
-        if kept:
-            self._collection.update(
-                ids=[p.id for p, _ in kept],
-                metadatas=[self._row_metadata(p, path, PENDING, t) for p, t in kept],
-            )
-        if new_ids:
-            self._collection.update(ids=new_ids, metadatas=[{"ingest_key": ingest_key}] * len(new_ids))
-        return len(to_add), len(stale)
+        results: list[tuple[int, int]] = []
+        for d in docs:
+            new_ids = [p.id for p in d.passages]
+            stale = sorted(old[d.path] - set(new_ids))
+            if stale:
+                self._collection.delete(ids=stale)
+                self._units.delete(where={"passage": {"$in": stale}})
+            # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
+            # a document's metadata (title, date ...) can change while a passage's text does not
+            kept = [(p, t) for p, t in zip(d.passages, d.tokens, strict=True) if p.id in old[d.path]]
+            if kept:
+                self._collection.update(
+                    ids=[p.id for p, _ in kept],
+                    metadatas=[self._row_metadata(p, d.path, PENDING, t) for p, t in kept],
+                )
+            if new_ids:
+                self._collection.update(ids=new_ids, metadatas=[{"ingest_key": d.ingest_key}] * len(new_ids))
+            results.append((len(new_ids) - len(kept), len(stale)))
+        return results
 
     @staticmethod
     def _row_metadata(passage: Passage, path: str, ingest_key: str, tokens: list[str]) -> dict[str, Any]:
@@ -401,6 +431,17 @@ class PassageStore:
         with contextlib.suppress(Exception):  # a store from before unit vectors has none
             self._client.delete_collection(f"{name}_units")
         self.__init__(self.settings, self.embeddings, chroma_dir=self.chroma_dir)  # type: ignore[misc]
+
+
+@dataclass
+class DocumentRows:
+    """What ``PassageStore.replace_documents`` writes for one document."""
+
+    path: str
+    ingest_key: str
+    passages: list[Passage]
+    unit_texts: list[list[str]]  # per passage, the texts embedded for its units
+    tokens: list[list[str]]  # per passage, its BM25 tokens
 
 
 def _public(meta: dict[str, Any]) -> dict[str, Any]:
