@@ -45,6 +45,10 @@ DEFAULT_SETS = {
     "evals/sets/corpus-dev.jsonl": [],
     "evals/sets/dev.jsonl": ["evals/docs/dev"],
 }
+LOOKALIKE_DOCS = 0  # generated look-alike documents trained on besides the sets (--lookalike N)
+LOOKALIKE_WEIGHT = 0.5  # a look-alike ranking's weight in the fits (real documents: 1)
+VERIFIER_LOOKALIKE_WEIGHT = 0.0  # the verifier (answer or abstain) learns from real documents only
+LOOKALIKE_SET = "lookalike.jsonl"  # the generated set's file name (evals.lookalike.write)
 WRONG_COST = 4.0  # a confident wrong figure costs this many abstentions (--wrong-cost)
 FOLDS = 5
 L2 = 1.0  # penalty on the (standardised) coefficients
@@ -65,6 +69,15 @@ class Decision:
     value_labels: list[list[int]] = field(default_factory=list)
     value_keys: list[list[str]] = field(default_factory=list)  # same key, same answer
     units: list[str] = field(default_factory=list)  # what each unit is, for inspection
+    lookalike: bool = False  # from a generated look-alike document (evals.lookalike)
+
+    @property
+    def weight(self) -> float:
+        return LOOKALIKE_WEIGHT if self.lookalike else 1.0
+
+    @property
+    def verifier_weight(self) -> float:
+        return VERIFIER_LOOKALIKE_WEIGHT if self.lookalike else 1.0
 
     @property
     def reachable(self) -> bool:
@@ -188,12 +201,19 @@ def collect(sets: dict[Path, list[Path]], data_dir: Path) -> tuple[list[Decision
                                 answerable=case["answerable"],
                                 attempt=attempt,
                                 part=f"{q.kind}|{sorted(q.years)}|{sorted(q.cities)}|{q.text}",
+                                lookalike=path.name == LOOKALIKE_SET,
                             )
                         )
     return decisions, digest.hexdigest()
 
 
 def document_of(case: dict[str, Any], docs: dict[str, str], fallback: str) -> str:
+    """The document that holds all of the case's evidence (look-alike documents share labels
+    such as "정보보호"), else the first that holds one piece of it."""
+    wanted_all = [normalize(e) for e in case.get("evidence", [])]
+    for name, text in docs.items():
+        if wanted_all and all(w in text for w in wanted_all):
+            return name
     for evidence in case.get("evidence", []):
         wanted = normalize(evidence)
         for name, text in docs.items():
@@ -203,7 +223,9 @@ def document_of(case: dict[str, Any], docs: dict[str, str], fallback: str) -> st
 
 
 # -- the models ---------------------------------------------------------------------------------
-def fit_logit(groups: list[tuple[Any, Any]], with_null: bool, l2: float = L2) -> tuple[Any, Any, Any]:
+def fit_logit(
+    groups: list[tuple[Any, Any]], with_null: bool, l2: float = L2, weights: list[float] | None = None
+) -> tuple[Any, Any, Any]:
     """A conditional logit over groups of rows (x, y): per group a softmax over its rows (and a
     "none" option when ``with_null``); maximises the probability of the positive rows, or of
     "none" where a group has none. Returns (mean, scale, theta) on standardised features."""
@@ -212,13 +234,14 @@ def fit_logit(groups: list[tuple[Any, Any]], with_null: bool, l2: float = L2) ->
 
     x_all = np.vstack([x for x, _ in groups])
     mean, scale = x_all.mean(axis=0), x_all.std(axis=0) + 1e-6
-    data = [((x - mean) / scale, y) for x, y in groups]
+    weights = weights or [1.0] * len(groups)
+    data = [((x - mean) / scale, y, g) for (x, y), g in zip(groups, weights, strict=True)]
     n = x_all.shape[1]
 
     def loss(theta: Any) -> tuple[float, Any]:
         w, null = theta[:n], theta[n]
         total, grad = 0.5 * l2 * float(w @ w), np.concatenate([l2 * w, [0.0]])
-        for x, y in data:
+        for x, y, g in data:
             s = x @ w
             top = max(float(s.max()), float(null) if with_null else -np.inf)
             e = np.exp(s - top)
@@ -228,13 +251,13 @@ def fit_logit(groups: list[tuple[Any, Any]], with_null: bool, l2: float = L2) ->
             expected = x.T @ p
             if y.any():
                 right = float(p @ y)
-                total -= np.log(right + 1e-12)
-                grad[:n] += expected - x.T @ (p * y) / right
-                grad[n] += p_null
+                total -= g * np.log(right + 1e-12)
+                grad[:n] += g * (expected - x.T @ (p * y) / right)
+                grad[n] += g * p_null
             else:
-                total -= np.log(p_null + 1e-12)
-                grad[:n] += expected
-                grad[n] -= 1.0 - p_null
+                total -= g * np.log(p_null + 1e-12)
+                grad[:n] += g * expected
+                grad[n] -= g * (1.0 - p_null)
         return total, grad
 
     theta = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B").x
@@ -248,12 +271,15 @@ def fit(decisions: list[Decision]) -> tuple[Any, Any]:
 
     units = [(np.array(d.unit_rows, dtype=float), np.array(d.unit_labels, dtype=float)) for d in decisions]
     values = [
-        (np.array(rows, dtype=float), np.array(labels, dtype=float))
+        ((np.array(rows, dtype=float), np.array(labels, dtype=float)), d.weight)
         for d in decisions
         for rows, labels in zip(d.value_rows, d.value_labels, strict=True)
         if any(labels) and len(rows) > 1
     ]
-    return fit_logit(units, with_null=True), fit_logit(values, with_null=False)
+    return (
+        fit_logit(units, with_null=True, weights=[d.weight for d in decisions]),
+        fit_logit([v for v, _ in values], with_null=False, weights=[w for _, w in values]),
+    )
 
 
 def to_scorer(
@@ -324,7 +350,9 @@ def verifier_row(d: Decision, ranked: list[Scored]) -> list[float]:
     return verifier_features(best.p, best.own, best.p - rival, unit, len(d.unit_rows))
 
 
-def fit_verifier(rows: list[list[float]], labels: list[int]) -> tuple[dict[str, float], float]:
+def fit_verifier(
+    rows: list[list[float]], labels: list[int], weights: list[float] | None = None
+) -> tuple[dict[str, float], float]:
     """A logistic regression (standardised, L2) folded back to raw-feature coefficients."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -333,7 +361,7 @@ def fit_verifier(rows: list[list[float]], labels: list[int]) -> tuple[dict[str, 
     if len(set(labels)) < 2:  # nothing to learn: trust the probability
         return {n: (1.0 if n == "p" else 0.0) for n in VERIFIER_FEATURES}, 0.0
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
-    model = LogisticRegression(C=1.0 / L2, max_iter=2000).fit((x - mean) / scale, y)
+    model = LogisticRegression(C=1.0 / L2, max_iter=2000).fit((x - mean) / scale, y, sample_weight=weights)
     coef = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - (coef * mean).sum())
     return dict(zip(VERIFIER_FEATURES, map(float, coef), strict=True)), intercept
@@ -363,14 +391,19 @@ def cross_validate(decisions: list[Decision]) -> tuple[list[tuple[float, int] | 
     out: list[tuple[float, int] | None] = [None] * len(decisions)
     for train_idx, test_idx in splits:
         train_rows = [i for i in train_idx if i in rows]
-        weights = fit_verifier([rows[i] for i in train_rows], [ranked[i][0].label for i in train_rows])
+        weights = fit_verifier(
+            [rows[i] for i in train_rows],
+            [ranked[i][0].label for i in train_rows],
+            [decisions[i].verifier_weight for i in train_rows],
+        )
         for i in test_idx:
             if i in rows:
                 out[i] = (confidence_of(weights, rows[i]), ranked[i][0].label)
-    reachable = [r for d, r in zip(decisions, ranked, strict=True) if d.reachable and r]
+    reachable = [r for d, r in zip(decisions, ranked, strict=True) if d.reachable and r and not d.lookalike]
     info = {
         "folds": folds,
         "groups": len(set(groups)),
+        # on the real documents
         "top1_when_reachable": round(sum(r[0].label for r in reachable) / max(1, len(reachable)), 4),
     }
     return out, {"ranked": ranked, "rows": rows, **info}
@@ -424,15 +457,28 @@ def train(
             for d in decisions:
                 out.write(json.dumps(asdict(d), ensure_ascii=False) + "\n")
     oof, info = cross_validate(decisions)
-    threshold, at_threshold = choose_threshold(decisions, oof)
+    # the look-alikes help fit the models; the threshold is chosen on the real documents'
+    # out-of-fold outcomes only (the look-alikes are easier than what users ask)
+    real = [i for i, d in enumerate(decisions) if not d.lookalike]
+    real_decisions, real_oof = [decisions[i] for i in real], [oof[i] for i in real]
+    threshold, at_threshold = choose_threshold(real_decisions, real_oof)
+    fake = [i for i, d in enumerate(decisions) if d.lookalike]
     # the verifier learns from out-of-fold rankings: it must judge rankings like the ones the
     # models make on documents they never saw, not the over-confident in-sample ones
     rows, ranked = info.pop("rows"), info.pop("ranked")
-    verifier = fit_verifier(list(rows.values()), [ranked[i][0].label for i in rows])
+    verifier = fit_verifier(
+        list(rows.values()), [ranked[i][0].label for i in rows], [decisions[i].verifier_weight for i in rows]
+    )
     meta = {
         "sets": {_rel(p): ["corpus", *(_rel(d) for d in docs)] for p, docs in sets.items()},
         "sha256": digest,
         "rankings": len(decisions),
+        "lookalike": {
+            "documents": len({decisions[i].group for i in fake}),
+            "rankings": len(fake),
+            "weight": LOOKALIKE_WEIGHT,
+            "verifier_weight": VERIFIER_LOOKALIKE_WEIGHT,
+        },
         "rankings_with_a_positive": sum(d.reachable for d in decisions),
         "units": sum(len(d.unit_rows) for d in decisions),
         "values": sum(len(r) for d in decisions for r in d.value_rows),
@@ -443,7 +489,12 @@ def train(
             "grouped_by": "document",
             "at_threshold": at_threshold,
             # what other thresholds would do (BUDGETQA_ANSWER_THRESHOLD), out of fold
-            "by_threshold": {str(t): outcomes(decisions, oof, t) for t in (0.3, 0.5, 0.7, 0.8, 0.9)},
+            "by_threshold": {
+                str(t): outcomes(real_decisions, real_oof, t) for t in (0.3, 0.5, 0.7, 0.8, 0.9)
+            },
+            "lookalike_at_threshold": outcomes(
+                [decisions[i] for i in fake], [oof[i] for i in fake], threshold
+            ),
         },
     }
     return to_scorer(fit(decisions), threshold, verifier, meta)
@@ -454,7 +505,7 @@ def _rel(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global WRONG_COST
+    global WRONG_COST, LOOKALIKE_WEIGHT, VERIFIER_LOOKALIKE_WEIGHT
     parser = argparse.ArgumentParser(prog="python -m answer.train", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--set",
@@ -470,16 +521,41 @@ def main(argv: list[str] | None = None) -> int:
         "--wrong-cost", type=float, default=WRONG_COST, help="abstentions a wrong answer costs"
     )
     parser.add_argument(
+        "--lookalike",
+        type=int,
+        default=LOOKALIKE_DOCS,
+        metavar="N",
+        help="also train on N generated look-alike documents and their questions (evals.lookalike; 0: none)",
+    )
+    parser.add_argument(
+        "--lookalike-weight",
+        type=float,
+        default=LOOKALIKE_WEIGHT,
+        help="a look-alike ranking's weight in the fits (a real one's is 1)",
+    )
+    parser.add_argument(
+        "--verifier-lookalike-weight",
+        type=float,
+        default=VERIFIER_LOOKALIKE_WEIGHT,
+        help="a look-alike ranking's weight in the verifier's fit",
+    )
+    parser.add_argument(
         "--load", type=Path, help="train on rankings written by --dump instead of asking again"
     )
     args = parser.parse_args(argv)
-    WRONG_COST = args.wrong_cost
+    WRONG_COST, LOOKALIKE_WEIGHT = args.wrong_cost, args.lookalike_weight
+    VERIFIER_LOOKALIKE_WEIGHT = args.verifier_lookalike_weight
     if args.set:
         sets = {
             Path(a.split("=")[0]): [Path(d) for d in a.partition("=")[2].split(",") if d] for a in args.set
         }
     else:
         sets = {ROOT / s: [ROOT / d for d in docs] for s, docs in DEFAULT_SETS.items()}
+    if args.lookalike and not args.load:
+        from evals.lookalike import generate, write
+
+        folder, cases = write(generate(args.lookalike, seed=0), args.data_dir / f"lookalike-{args.lookalike}")
+        sets[cases] = [folder]
     scorer = train(sets, args.data_dir, args.dump, args.load)
     args.out.write_text(json.dumps(scorer.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     cv = scorer.meta["cross_validation"]

@@ -48,19 +48,22 @@ def test_threshold_override_and_bad_files(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_retrain_on_a_tiny_set_writes_a_loadable_file(tmp_path: Path) -> None:
-    """The training script end to end on 24 core cases: real store, real rankings, grouped CV."""
+    """The training script end to end on 24 core cases and 3 look-alike documents: real store,
+    real rankings, grouped CV, the look-alikes weighed apart."""
     from answer.train import main
 
     lines = (ROOT / "evals" / "sets" / "core.jsonl").read_text(encoding="utf-8").splitlines()
     tiny = tmp_path / "tiny.jsonl"
     tiny.write_text("\n".join(lines[:24]) + "\n", encoding="utf-8")
     out = tmp_path / "scorer.json"
-    assert main(["--set", str(tiny), "--data-dir", str(tmp_path / "store"), "--out", str(out)]) == 0
+    args = ["--set", str(tiny), "--data-dir", str(tmp_path / "store"), "--out", str(out), "--lookalike", "3"]
+    assert main(args) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT and data["unit"]["features"] == list(UNIT_FEATURES)
     assert len(data["training"]["sha256"]) == 64 and data["training"]["rankings"] >= 24
+    assert data["training"]["lookalike"]["documents"] == 3 and data["training"]["lookalike"]["rankings"] > 10
     cv = data["training"]["cross_validation"]
-    assert cv["groups"] >= 2 and 0.0 <= cv["top1_when_reachable"] <= 1.0
+    assert cv["groups"] >= 5 and 0.0 <= cv["top1_when_reachable"] <= 1.0
     assert sum(cv["at_threshold"].values()) > 0
     scorer = Scorer.load(out)
     assert scorer.unit_weights.keys() == set(UNIT_FEATURES)
