@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -34,6 +35,7 @@ from xml.etree import ElementTree
 from budgetqa.errors import IngestError
 
 Page = tuple[int, list[str]]
+PAGE_BAR_FROM = 20  # PDFs of this many pages get a page progress bar on a terminal
 UNIT_HINT = re.compile(r"단위\s*[:：]|\(\s*(?:in\s+)?(?:KRW|US\$|USD)|\bwon\)", re.I)
 
 
@@ -65,8 +67,21 @@ def read_pdf(path: Path) -> tuple[list[Page], list[str], int]:
         plumber = pdfplumber.open(str(path))
     except Exception:  # tables are a bonus: the text layer alone still reads
         plumber = None
+    from tqdm import tqdm
+
+    # a long PDF shows its own page bar under the file bar (on a terminal)
+    bar = tqdm(
+        total=total,
+        desc=path.name[:30],
+        unit="page",
+        position=1,
+        leave=False,
+        file=sys.stderr,
+        disable=total < PAGE_BAR_FROM or not sys.stderr.isatty(),
+    )
     try:
         for number, page in enumerate(pdf, start=1):
+            bar.update(1)
             text = page.get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n")
             lines = [line.strip() for line in text.split("\n")]
             if not any(lines):
@@ -75,6 +90,7 @@ def read_pdf(path: Path) -> tuple[list[Page], list[str], int]:
             tables = _pdf_tables(plumber, number) if plumber is not None else []
             pages.append((number, _merge_tables(lines, tables)))
     finally:
+        bar.close()
         if plumber is not None:
             plumber.close()
         pdf.close()
