@@ -1,9 +1,10 @@
 """Load test of the JSON API on loopback: a bounded burst of concurrent /api/ask requests.
 
-    python bench/load.py [--clients 50] [--questions 10] [--rate-limit 0] [--url URL]
+    python bench/load.py [--clients 50] [--questions 10] [--rate-limit 0] [--url URL[,URL...]]
 
-Starts the app on a free local port with a temporary copy of the store (unless --url points at a
-running one), sends clients x questions requests from that many threads, and prints errors (by
+Starts the app on a free local port with a temporary copy of the store (unless --url points at
+running ones: several workers on one Chroma server, see the README; client n talks to URL n mod
+their number), sends clients x questions requests from that many threads, and prints errors (by
 status), latency p50/p95 and throughput. Only 127.0.0.1 is ever contacted.
 """
 
@@ -86,20 +87,23 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--questions", type=int, default=10, help="per client")
     parser.add_argument("--rate-limit", default="0", help="BUDGETQA_RATE_LIMIT for the started app")
-    parser.add_argument("--url", default="", help="a running app on loopback instead of starting one")
+    parser.add_argument(
+        "--url", default="", help="running apps on loopback (comma-separated) instead of one started"
+    )
     args = parser.parse_args()
-    if args.url and not args.url.startswith(("http://127.", "http://localhost")):
+    urls = [u.strip().rstrip("/") for u in args.url.split(",") if u.strip()]
+    if any(not u.startswith(("http://127.", "http://localhost")) for u in urls):
         raise SystemExit("only loopback addresses are allowed")
     proc = tmp = None
-    url = args.url
-    if not url:
+    if not urls:
         proc, url, tmp = start_server(args.rate_limit)
+        urls = [url]
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
 
     def client(n: int) -> None:
         for i in range(args.questions):
-            outcome = post(url, QUESTIONS[(n + i) % len(QUESTIONS)])
+            outcome = post(urls[n % len(urls)], QUESTIONS[(n + i) % len(QUESTIONS)])
             with lock:
                 results.append(outcome)
 
@@ -119,7 +123,9 @@ def main() -> None:
             tmp.cleanup()
     statuses = Counter(status for status, _ in results)
     ok = sorted(ms for status, ms in results if status == 200)
-    print(f"requests {len(results)} ({args.clients} clients x {args.questions}), {elapsed:.1f} s")
+    print(
+        f"requests {len(results)} ({args.clients} clients x {args.questions}, {len(urls)} worker(s)), {elapsed:.1f} s"
+    )
     print(f"status counts: {dict(sorted(statuses.items()))}")
     if ok:
         p95 = ok[min(len(ok) - 1, round(0.95 * (len(ok) - 1)))]
