@@ -222,7 +222,9 @@ def test_a_client_that_goes_away_stops_the_work(client: TestClient, monkeypatch:
 
     seen: dict[str, float] = {}
 
-    def slow_answer(question: str, history: object = None, cancel: threading.Event | None = None) -> None:
+    def slow_answer(
+        question: str, history: object = None, cancel: threading.Event | None = None, stream: object = None
+    ) -> None:
         started = time.monotonic()
         assert cancel is not None and cancel.wait(timeout=10)  # set by the disconnect watcher
         seen["stopped_after_s"] = time.monotonic() - started

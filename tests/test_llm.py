@@ -4,6 +4,7 @@ guards and replaced by the deterministic answer, with a note and the reason in t
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -219,3 +220,70 @@ def test_markers_are_renumbered_as_they_stream() -> None:
     renumber = Renumber(passages, Citer())
     pieces = ["x [", "3", "] y [3][", "1] z [7", "]"]
     assert "".join(renumber.feed(p) for p in pieces) + renumber.flush() == "x [1] y [1][2] z [7]"
+
+
+# -- the streaming JSON API -----------------------------------------------------------------------
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+@pytest.fixture(scope="module")
+def llm_client(
+    corpus_pipeline: Pipeline, servers: dict[str, ScriptedLLM], tmp_path_factory: pytest.TempPathFactory
+):
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+
+    data = tmp_path_factory.mktemp("llm-web") / "data"
+    shutil.copytree(corpus_pipeline.settings.data_dir, data)
+    server = servers["ollama"]
+    server.play("reply", "문서에서 확인할 수 없습니다.")  # the service's warm-up question
+    settings = make_settings(data, rate_limit="0", llm=server.spec, llm_url=server.url, llm_timeout=5)
+    app = create_app(settings, start=False)
+    app.state.service.start(background=False)
+    assert app.state.service.status == "ready", app.state.service.error
+    return TestClient(app)
+
+
+def test_streaming_api_sends_tokens_then_the_checked_answer(
+    llm_client, servers: dict[str, ScriptedLLM]
+) -> None:
+    servers["ollama"].play("reply", GOOD, "3703억")
+    with llm_client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/event-stream"
+        )
+        events = sse_events(response.read().decode())
+    kinds = [e for e, _ in events]
+    assert kinds[-1] == "final" and set(kinds[:-1]) == {"token"} and len(kinds) > 5
+    final = events[-1][1]
+    assert final["answer"] == "".join(d["text"] for e, d in events if e == "token")
+    assert final["guard"] == {"verdict": "passed", "reason": ""} and final["note"] == ""
+    assert "3703억" in final["citations"][0]["text"] and final["trace_id"]
+
+
+def test_streaming_api_replaces_a_rejected_answer(llm_client, servers: dict[str, ScriptedLLM]) -> None:
+    servers["ollama"].play("reply", "서울시의 2023년 정보화 예산은 1조 원입니다 [{n}].", "3703억")
+    with llm_client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as response:
+        events = sse_events(response.read().decode())
+    kinds = [e for e, _ in events]
+    assert kinds[0] == "token" and kinds[-2:] == ["reset", "final"]
+    final = events[-1][1]
+    assert (
+        final["guard"]["verdict"] == "rejected" and "unsupported numbers: 1조 원" in final["guard"]["reason"]
+    )
+    assert final["note"] == render("ko.llm_rejected") == events[-2][1]["reason"]
+    assert "3703억" in final["answer"] and "1조" not in final["answer"] and final["citations"]
+    plain = llm_client.post("/api/ask", json={"question": QUESTION}).json()  # the same, not streamed
+    assert plain["guard"]["verdict"] == "rejected" and plain["note"] == final["note"]
+
+
+def test_streaming_api_refuses_bad_requests_before_streaming(llm_client) -> None:
+    response = llm_client.post("/api/ask/stream", json={"question": "  "})
+    assert response.status_code == 400 and "empty" in response.json()["detail"]
+    assert llm_client.post("/api/ask/stream", json={"question": 1}).status_code == 422
