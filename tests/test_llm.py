@@ -8,6 +8,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from answer.guard import llm_problems
 from answer.llm import LLMAnswerer, LLMError
 from answer.streaming import Renumber, TokenStream
 from answer.trace import find_trace
+from budgetqa.cli import main
 from budgetqa.errors import SettingsError
 from budgetqa.pipeline import Pipeline
 from budgetqa.prompts import render
@@ -220,6 +222,27 @@ def test_markers_are_renumbered_as_they_stream() -> None:
     renumber = Renumber(passages, Citer())
     pieces = ["x [", "3", "] y [3][", "1] z [7", "]"]
     assert "".join(renumber.feed(p) for p in pieces) + renumber.flush() == "x [1] y [1][2] z [7]"
+
+
+def test_eval_by_backend(
+    corpus_store_copy: Path,
+    servers: dict[str, ScriptedLLM],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = servers["openai"]
+    server.play("reply", GOOD, "3703억")
+    cases = tmp_path / "set.jsonl"
+    case = {"id": "a", "lang": "ko", "question": QUESTION, "expected_facts": ["3703억"], "answerable": True}
+    cases.write_text(json.dumps(case, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "report.json"
+    args = ["--data-dir", str(corpus_store_copy), "eval", str(cases), "--out", str(out)]
+    assert main([*args, "--llm", "openai:scripted-model", "--llm-url", server.url]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["config"]["backend"] == "openai" and report["config"]["model"] == "scripted-model"
+    assert report["config"]["llm_url"] == server.url and report["summary"]["llm"] == {"passed": 1}
+    assert report["items"][0]["passed"] and report["items"][0]["llm"] == "passed"
+    assert "(llm: openai scripted-model)" in capsys.readouterr().out
 
 
 # -- the streaming JSON API -----------------------------------------------------------------------
