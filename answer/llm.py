@@ -191,7 +191,8 @@ class LLMAnswerer:
         def work() -> None:
             try:
                 if on_token is None:
-                    events.put(("done", str(model.invoke(messages).text)))
+                    # stream=False: one JSON reply (ChatOllama would otherwise stream on the wire)
+                    events.put(("done", str(model.invoke(messages, stream=False).text)))
                     return
                 for chunk in model.stream(messages):
                     if stop.is_set():

@@ -116,7 +116,7 @@ def test_every_scripted_reply_is_checked(
     answer = chain.ask(QUESTION, stream=TokenStream(lambda e, d: events.append((e, d))) if streamed else None)
 
     assert server.requests[-1]["model"] == "scripted-model"
-    assert bool(server.requests[-1].get("stream", protocol == "ollama")) == (streamed or protocol == "ollama")
+    assert server.requests[-1]["stream"] is streamed  # JSON or a stream (SSE, NDJSON) on the wire
     assert answer.guard() == {"verdict": verdict, "reason": answer.llm.get("reason", "")}
     assert why in answer.guard()["reason"]
     trace = find_trace(planted_pipeline.settings.traces_path, answer.trace_id)
