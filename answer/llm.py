@@ -106,7 +106,7 @@ class LLMAnswerer:
         passages = hits[: self.max_passages]
         stream: TokenStream | None = ctx.stream
         if stream is not None:
-            stream.reset("another scope is tried")  # an earlier attempt's abstention was shown
+            stream.reset(render(f"{q.lang}.llm_retry"))  # an earlier attempt's abstention was shown
         if not passages:
             return self.fallback.answer(q, hits, ctx)
         started = time.monotonic()

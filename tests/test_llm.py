@@ -157,6 +157,24 @@ def test_prompt_messages(planted_pipeline: Pipeline, servers: dict[str, Scripted
     assert answer.abstained and answer.guard()["verdict"] == "abstained"
 
 
+def test_a_streamed_abstention_is_withdrawn_before_the_next_scope(
+    corpus_pipeline: Pipeline, servers: dict[str, ScriptedLLM], extractive
+) -> None:
+    server = servers["openai"]
+    server.play(
+        "reply", "문서에서 확인할 수 없습니다."
+    )  # a question without a year: the latest year, then all
+    events: list[tuple[str, dict]] = []
+    chain = llm_chain(corpus_pipeline, server, extractive, 5.0)
+    answer = chain.ask("서울시 메타버스 예산은?", stream=TokenStream(lambda e, d: events.append((e, d))))
+    assert ("reset", {"reason": render("ko.llm_retry")}) in events and events[-1][0] == "token"
+    assert (
+        answer.abstained
+        and answer.guard()["verdict"] == "abstained"
+        and answer.answer == render("ko.abstain")
+    )
+
+
 def test_llm_condenses_follow_ups(
     corpus_pipeline: Pipeline, servers: dict[str, ScriptedLLM], extractive
 ) -> None:
