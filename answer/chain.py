@@ -50,7 +50,7 @@ class Cancelled(BudgetQAError):
     """The asker went away (a closed connection): the work stopped at the next step."""
 
 
-_asking = threading.local()  # the cancel event of the question this thread answers
+_asking = threading.local()  # the cancel event and token stream of the question this thread answers
 
 
 def _asking_cancel() -> threading.Event | None:
