@@ -20,12 +20,14 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from answer.backends import chat_model
 from answer.condense import condense, render_history
 from answer.extractive import Context, Draft, ExtractiveAnswerer, abstain
 from answer.guard import unsupported_numbers
-from answer.llm import LLMAnswerer, LLMError, load_generator
+from answer.llm import LLMAnswerer, LLMError
 from answer.question import Question, analyze
 from answer.scorer import Scorer
+from answer.streaming import TokenStream
 from answer.trace import TraceLog
 from answer.trace import new_id as new_trace_id
 from answer.trace import record as trace_record
@@ -48,7 +50,11 @@ class Cancelled(BudgetQAError):
     """The asker went away (a closed connection): the work stopped at the next step."""
 
 
-_asking = threading.local()  # the cancel event of the question this thread answers
+_asking = threading.local()  # the cancel event and token stream of the question this thread answers
+
+
+def _asking_cancel() -> threading.Event | None:
+    return getattr(_asking, "cancel", None)
 
 
 def checkpoint() -> None:
@@ -127,22 +133,20 @@ class QAChain:
     question is then answered from that one generation to the end (``pipeline`` is per thread),
     and the generation before stays open for questions still on it."""
 
-    def __init__(self, pipeline: Any, answerer: Any = None, generator: Any = None) -> None:
+    def __init__(self, pipeline: Any, answerer: Any = None) -> None:
         settings = pipeline.settings
         self._shared = pipeline
         self._retired: list[Any] = []
         self._switching = threading.Lock()
         self._local = threading.local()
         self.settings = settings
-        if generator is None and answerer is None:
-            generator = load_generator(
-                settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout
-            )
-        self.generator = generator
         if answerer is None:
             extractive = ExtractiveAnswerer(Scorer.load(threshold=settings.answer_threshold or None))
-            answerer = LLMAnswerer(generator, extractive) if generator else extractive
+            model = chat_model(settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout)
+            answerer = LLMAnswerer(model, extractive, timeout=settings.llm_timeout) if model else extractive
         self.answerer = answerer
+        # the LLM answerer also rewrites follow-ups (else the rules do)
+        self.llm: LLMAnswerer | None = answerer if isinstance(answerer, LLMAnswerer) else None
         self.traces = TraceLog(settings.traces_path)
         self.runnable: Runnable = (
             RunnableLambda(timed("validate", self._validate), name="validate")
@@ -162,11 +166,14 @@ class QAChain:
         question: str,
         history: Sequence[dict[str, str]] | None = None,
         cancel: threading.Event | None = None,
+        stream: TokenStream | None = None,
     ) -> Answer:
         """Answer ``question``. When ``cancel`` is set (the client went away), the work stops
-        at the next step or retrieval attempt with ``Cancelled``."""
+        at the next step or retrieval attempt with ``Cancelled``. With ``stream``, an LLM
+        answer's tokens go there as they arrive (the returned answer is still the final word)."""
         started = time.perf_counter()
         _asking.cancel = cancel
+        _asking.stream = stream
         try:
             try:
                 state = self._invoke(question, history)
@@ -174,6 +181,7 @@ class QAChain:
                 state = self._invoke(question, history, reopen=True)  # a second ingest): once more
         finally:
             _asking.cancel = None
+            _asking.stream = None
         answer: Answer = state["answer"]
         answer.latency_ms = (time.perf_counter() - started) * 1000
         answer.trace_id = new_trace_id()
@@ -213,7 +221,9 @@ class QAChain:
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
         standalone = condense(state["question"], state["history"])
-        if self.generator is not None and state["history"] and standalone != state["question"]:
+        if self.llm is not None and state["history"] and standalone != state["question"]:
+            from langchain_core.messages import HumanMessage
+
             try:
                 prompt = render(
                     "condense",
@@ -221,7 +231,8 @@ class QAChain:
                     history=render_history(state["history"]),
                     question=state["question"],
                 )
-                standalone = self.generator.generate(prompt, max_tokens=120).strip() or standalone
+                rewritten = self.llm.complete([HumanMessage(content=prompt)], cancel=_asking_cancel())
+                standalone = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else standalone
             except LLMError:
                 pass  # the rule-based rewrite stands
         if len(standalone) > 2 * self.settings.max_question_chars:  # bounded, however it was built
@@ -304,7 +315,9 @@ class QAChain:
         if not draft.abstained:
             problems = unsupported_numbers(draft.text, draft.hits, draft.derived)
             if problems:
-                draft = abstain(f"unsupported numbers: {', '.join(problems)}", q.lang)
+                rejected = abstain(f"unsupported numbers: {', '.join(problems)}", q.lang)
+                rejected.note, rejected.llm = draft.note, draft.llm
+                draft = rejected
         retrieved: list[Hit] = state["retrieved"]
         if not draft.abstained:  # passages fetched for sub-questions or metadata join the list
             cited_ids = {h.id for h in draft.hits}
@@ -336,6 +349,8 @@ class QAChain:
             retrieved=retrieved[: self.settings.k],
             reason=draft.reason,
             backend=getattr(self.answerer, "name", "extractive"),
+            note=draft.note,
+            llm=dict(draft.llm),
         )
         return {**state, "answer": answer}
 
@@ -371,6 +386,8 @@ class QAChain:
             search=search,
             passages_of=self.pipeline.store.passages_of,
             cities=set(self.facets["cities"]),
+            stream=getattr(_asking, "stream", None),
+            cancel=_asking_cancel(),
         )
 
 

@@ -21,6 +21,7 @@ Every number in the text comes from a cited passage or from the shown arithmetic
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,6 +30,7 @@ from answer.features import Candidate, QuestionView, candidates, question_view
 from answer.parts import Part, operands, split_parts
 from answer.question import Question, idf
 from answer.scorer import Scorer
+from answer.streaming import TokenStream
 from answer.units import Unit, units_of
 from answer.values import format_date
 from budgetqa.korean import search_tokens
@@ -57,6 +59,8 @@ class Draft:
     derived: list[float] = field(default_factory=list)  # results of shown arithmetic
     highlights: dict[str, list[str]] = field(default_factory=dict)  # hit id -> cited spans
     trace: list[dict[str, Any]] = field(default_factory=list)  # the best candidates and why
+    note: str = ""  # shown with the answer: the LLM's answer was replaced, and why
+    llm: dict[str, Any] = field(default_factory=dict)  # the LLM call: backend, verdict, reason, ms
 
 
 @dataclass
@@ -70,6 +74,8 @@ class Context:
     search: Callable[[Question], list[Hit]] | None = None  # passages for a part or operand
     passages_of: Callable[[str], list[Hit]] | None = None  # every passage of a document
     cities: set[str] = field(default_factory=set)  # cities the store has documents about
+    stream: TokenStream | None = None  # where an LLM answer's tokens go as they arrive
+    cancel: threading.Event | None = None  # set when the asker went away
 
 
 class Citer:

@@ -1,133 +1,248 @@
-"""Optional LLM backends behind one small protocol.
+"""The LLM answerer: a langchain chat model writes the answer, the guards decide whether it is shown.
 
-``Generator.generate(prompt) -> str`` is all a backend implements. ``OpenAIGenerator`` talks to any
-OpenAI-compatible ``/chat/completions`` endpoint (vLLM, llama.cpp server, Ollama's /v1, hosted
-APIs). ``LLMAnswerer`` turns a generator into an answerer: it renders ``prompts/answer.txt`` with
-the numbered passages, reads the [n] markers back as citations, and falls back to the default
-extractive answerer when the endpoint is down. The chain's numeric guard checks its answers
-like any other.
+``LLMAnswerer(model)`` takes any langchain ``BaseChatModel`` (``answer.backends.chat_model`` builds
+the configured one: ``openai:<model>`` or ``ollama:<model>``). It sends ``prompts/system.txt`` and
+``prompts/answer.txt`` as chat messages with the best passages fenced as numbered data, streams
+the reply when the question is asked with a ``TokenStream`` (``model.stream``) and waits for it
+whole otherwise (``model.invoke``), both within ``timeout`` seconds for the whole answer.
+
+Every reply passes ``answer.guard.llm_problems`` (markers point at given passages, at least one
+citation, figures in the cited passages, the question's year and city) before it is shown. On a
+timeout, an error or a rejection the deterministic answerer answers instead, with a visible note
+(``Draft.note``) and the reason in the answer's trace (``Draft.llm``); a rejected streamed
+answer is withdrawn (a ``reset`` event) and replaced by it.
 """
 
 from __future__ import annotations
 
-import re
+import contextvars
+import queue
+import threading
 import time
-from typing import Protocol
+from typing import Any
 
+from answer.backends import model_name
 from answer.extractive import Citer, Context, Draft, ExtractiveAnswerer
+from answer.guard import llm_problems
 from answer.question import Question
+from answer.streaming import Renumber, TokenStream
 from budgetqa.errors import BudgetQAError
 from budgetqa.prompts import render
 from budgetqa.types import Hit
 
-RETRY_AFTER_S = 60.0  # after a failed call, skip the endpoint this long (fall back at once)
+RETRY_AFTER_S = 60.0  # after an unreachable endpoint, skip it this long (fall back at once)
+LLM_PASSAGES = 8  # the best passages the model reads
 LANG_NAMES = {"ko": "Korean (한국어)", "en": "English"}
+POLL_S = 0.1  # how often a wait for the model looks at the question's cancel event
 
 
 class LLMError(BudgetQAError):
-    """The LLM endpoint failed: down, timed out, or answered something unusable."""
+    """The LLM failed: unreachable, an error status, or a reply that is not a chat completion."""
 
 
-class Generator(Protocol):
-    name: str
-
-    def generate(self, prompt: str, max_tokens: int = 400) -> str: ...
+class LLMTimeout(LLMError):
+    """The LLM did not finish its answer within the timeout."""
 
 
-class OpenAIGenerator:
-    """Any OpenAI-compatible chat completions endpoint."""
-
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 30.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.model = model
-        self.api_key = api_key
-        self.timeout = timeout
-        self.name = f"openai:{model}"
-        self._down_until = 0.0
-
-    def generate(self, prompt: str, max_tokens: int = 400) -> str:
-        import httpx
-
-        if time.monotonic() < self._down_until:  # failed a moment ago: don't wait again per call
-            raise LLMError(
-                f"LLM endpoint {self.base_url} was unreachable a moment ago; retrying after a pause"
-            )
-
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        body = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": prompt}],
-            "temperature": 0,
-            "max_tokens": max_tokens,
-        }
-        url = f"{self.base_url}/chat/completions"
-        try:
-            response = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
-            response.raise_for_status()
-            return str(response.json()["choices"][0]["message"]["content"]).strip()
-        except httpx.HTTPStatusError as exc:
-            raise LLMError(f"LLM endpoint {url} answered {exc.response.status_code}") from None
-        except httpx.HTTPError as exc:
-            self._down_until = time.monotonic() + RETRY_AFTER_S
-            raise LLMError(f"LLM endpoint {url} is not reachable: {exc}") from None
-        except (KeyError, IndexError, TypeError, ValueError):
-            raise LLMError(f"LLM endpoint {url} sent a reply without a message") from None
+class LLMUnreachable(LLMError):
+    """Nothing answers at the LLM's address."""
 
 
-def load_generator(spec: str, base_url: str, api_key: str, timeout: float) -> Generator | None:
-    """``spec``: "" or "none" (no LLM), or "openai:<model>"."""
-    from budgetqa.errors import SettingsError
+def chat_messages(q: Question, passages: list[Hit]) -> list[Any]:
+    """The system and user messages for a question over numbered passages."""
+    from langchain_core.messages import HumanMessage, SystemMessage
 
-    if spec in ("", "none"):
-        return None
-    name, _, model = spec.partition(":")
-    if name != "openai" or not model:
-        raise SettingsError(f"unknown LLM backend '{spec}'; valid: none, openai:<model>")
-    return OpenAIGenerator(base_url, model, api_key, timeout)
+    scope = " · ".join([*(str(y) for y in sorted(q.years)), *sorted(q.cities)]) or "-"
+    system = render("system", lang_name=LANG_NAMES[q.lang], abstain=render(f"{q.lang}.abstain"))
+    user = render("answer", question=q.text, scope=scope, passages=numbered_passages(passages))
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+def fenced(text: str) -> str:
+    """Document text inside the fence: it cannot close the fence or an attribute."""
+    return text.replace("<", "‹").replace(">", "›").replace('"', "″")
 
 
 def numbered_passages(hits: list[Hit]) -> str:
-    blocks = []
-    for n, hit in enumerate(hits, start=1):
-        head = f"[{n}] ({hit.title} · {hit.date} · {hit.source})"
-        text = hit.text.replace("<", "‹").replace(">", "›")  # a document cannot close the fence
-        blocks.append(f"{head}\n<passage>\n{text}\n</passage>")
-    return "\n\n".join(blocks)
+    return "\n\n".join(
+        render(
+            "passage",
+            n=n,
+            title=fenced(hit.title),
+            date=fenced(hit.date),
+            source=fenced(hit.source),
+            text=fenced(hit.text),
+        ).strip()
+        for n, hit in enumerate(hits, start=1)
+    )
+
+
+def is_abstention(text: str) -> bool:
+    """The model said the documents do not answer (in either language, with no citation)."""
+    phrases = [render(f"{lang}.abstain").rstrip(".") for lang in LANG_NAMES]
+    return "[" not in text and any(p in text for p in phrases)
 
 
 class LLMAnswerer:
-    """Answers with a generator; the extractive answerer is its fallback."""
+    """Answers with a chat model; the deterministic answerer is its fallback."""
 
-    def __init__(self, generator: Generator, fallback: ExtractiveAnswerer | None = None) -> None:
-        self.generator = generator
+    def __init__(
+        self,
+        model: Any,
+        fallback: ExtractiveAnswerer | None = None,
+        timeout: float = 30.0,
+        max_passages: int = LLM_PASSAGES,
+    ) -> None:
+        self.model = model
         self.fallback = fallback or ExtractiveAnswerer()
-        self.name = f"llm:{generator.name}"
+        self.timeout = float(timeout)
+        self.max_passages = max_passages
+        self.model_name = model_name(model)
+        self.name = f"llm:{self.model_name}"
+        self._down_until = 0.0
 
+    # -- answering ------------------------------------------------------------------------------
     def answer(self, q: Question, hits: list[Hit], ctx: Context) -> Draft:
-        abstain_text = render(f"{q.lang}.abstain")
-        years = ", ".join(str(y) for y in sorted(q.years))
-        prompt = render(
-            "answer",
-            lang_name=LANG_NAMES[q.lang],
-            abstain=abstain_text,
-            scope=f"Answer only for {years}.\n" if years else "",
-            question=q.text,
-            passages=numbered_passages(hits),
-        )
-        try:
-            text = self.generator.generate(prompt)
-        except LLMError as exc:
-            draft = self.fallback.answer(q, hits, ctx)
-            draft.reason = f"{exc}; {render(f'{q.lang}.llm_down')}"
-            return draft
-        if not text or abstain_text.rstrip(".") in text:
-            return Draft(text=abstain_text, abstained=True, reason="the LLM found no answer")
+        passages = hits[: self.max_passages]
+        stream: TokenStream | None = ctx.stream
+        if stream is not None:
+            stream.reset(render(f"{q.lang}.llm_retry"))  # an earlier attempt's abstention was shown
+        if not passages:
+            return self.fallback.answer(q, hits, ctx)
+        started = time.monotonic()
+        info: dict[str, Any] = {"backend": self.model_name, "streamed": stream is not None}
         cite = Citer()
-        markers = [int(m) for m in re.findall(r"\[(\d+)\]", text)]
-        cited = [hits[m - 1] for m in markers if 1 <= m <= len(hits)]
-        if not cited:
-            return Draft(text=abstain_text, abstained=True, reason="the LLM answer cites no passage")
-        # renumber the markers in order of first use
-        mapping = {m: cite(hits[m - 1]) for m in markers if 1 <= m <= len(hits)}
-        text = re.sub(r"\[(\d+)\]", lambda m: mapping.get(int(m.group(1)), ""), text)
-        return Draft(text=text, hits=cite.hits)
+        renumber = Renumber(passages, cite)
+        shown: list[str] = []
+
+        def on_token(piece: str) -> None:
+            out = renumber.feed(piece)
+            shown.append(out)
+            if stream is not None:
+                stream.token(out)
+
+        try:
+            raw = self.complete(
+                chat_messages(q, passages), on_token if stream is not None else None, ctx.cancel
+            )
+        except LLMTimeout as exc:
+            note = render(f"{q.lang}.llm_slow", seconds=f"{self.timeout:g}")
+            return self._fallback(q, hits, ctx, info, started, "timeout", str(exc), note)
+        except LLMError as exc:
+            note = render(f"{q.lang}.llm_down" if isinstance(exc, LLMUnreachable) else f"{q.lang}.llm_error")
+            return self._fallback(q, hits, ctx, info, started, "error", str(exc), note)
+        info["ms"] = round((time.monotonic() - started) * 1000, 1)
+        text = raw.strip()
+        if not text or is_abstention(text):
+            info["verdict"] = "abstained"
+            return Draft(
+                text=render(f"{q.lang}.abstain"), abstained=True, reason="the LLM found no answer", llm=info
+            )
+        problems = llm_problems(text, passages, q.years, q.cities)
+        if problems:
+            note = render(f"{q.lang}.llm_rejected")
+            return self._fallback(q, hits, ctx, info, started, "rejected", "; ".join(problems), note)
+        if stream is not None:
+            tail = renumber.flush()
+            shown.append(tail)
+            stream.token(tail)
+            final = "".join(shown).strip()
+        else:
+            whole = Renumber(passages, cite)
+            final = whole.feed(text) + whole.flush()
+        info["verdict"] = "passed"
+        return Draft(text=final, hits=cite.hits, llm=info)
+
+    def _fallback(
+        self,
+        q: Question,
+        hits: list[Hit],
+        ctx: Context,
+        info: dict[str, Any],
+        started: float,
+        verdict: str,
+        why: str,
+        note: str,
+    ) -> Draft:
+        """The deterministic answer instead, with a note saying so; a streamed answer that was
+        shown is withdrawn first."""
+        if ctx.stream is not None:
+            ctx.stream.reset(note)
+        draft = self.fallback.answer(q, hits, ctx)
+        info.update(verdict=verdict, reason=why, ms=round((time.monotonic() - started) * 1000, 1))
+        draft.llm = info
+        draft.note = note
+        draft.reason = f"LLM {verdict}: {why}" + (f"; {draft.reason}" if draft.reason else "")
+        return draft
+
+    # -- the model call -------------------------------------------------------------------------
+    def complete(
+        self, messages: list[Any], on_token: Any = None, cancel: threading.Event | None = None
+    ) -> str:
+        """The model's reply to ``messages`` within ``timeout`` seconds, streamed to ``on_token``
+        when given. The call runs in a worker thread (with this thread's langchain context, so
+        callbacks still see it), so that a stalled server costs no more than the timeout."""
+        if time.monotonic() < self._down_until:  # failed a moment ago: don't wait again per question
+            raise LLMUnreachable(f"{self.model_name} was unreachable a moment ago; retrying after a pause")
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        stop = threading.Event()
+        model = self.model
+
+        def work() -> None:
+            try:
+                if on_token is None:
+                    # stream=False: one JSON reply (ChatOllama would otherwise stream on the wire)
+                    events.put(("done", str(model.invoke(messages, stream=False).text)))
+                    return
+                for chunk in model.stream(messages):
+                    if stop.is_set():
+                        return
+                    events.put(("token", str(chunk.text)))
+                events.put(("done", None))
+            except BaseException as exc:  # handed to the waiting thread
+                events.put(("error", exc))
+
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(work,), name="budgetqa-llm", daemon=True).start()
+        deadline = time.monotonic() + self.timeout
+        parts: list[str] = []
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise LLMTimeout(f"{self.model_name} did not answer within {self.timeout:g} s")
+                if cancel is not None and cancel.is_set():
+                    raise LLMError("the question was cancelled")
+                try:
+                    kind, value = events.get(timeout=min(remaining, POLL_S))
+                except queue.Empty:
+                    continue
+                if kind == "token":
+                    parts.append(value)
+                    on_token(value)
+                elif kind == "done":
+                    return "".join(parts) if value is None else value
+                else:
+                    raise self._error(value)
+        finally:
+            stop.set()
+
+    def _error(self, exc: BaseException) -> LLMError:
+        """An exception from the model call as an ``LLMError`` naming what happened."""
+        chain = [exc]
+        while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+            chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
+            if len(chain) > 10:
+                break
+        names = {type(e).__name__ for e in chain}
+        status = next(
+            (getattr(e, "status_code", None) for e in chain if getattr(e, "status_code", None)), None
+        )
+        if names & {"APITimeoutError", "ReadTimeout", "TimeoutException", "ConnectTimeout", "TimeoutError"}:
+            return LLMTimeout(f"{self.model_name} did not answer within {self.timeout:g} s")
+        if names & {"APIConnectionError", "ConnectError", "ConnectionError", "ConnectionRefusedError"}:
+            self._down_until = time.monotonic() + RETRY_AFTER_S
+            return LLMUnreachable(f"{self.model_name} is not reachable: {exc}")
+        if status:
+            return LLMError(f"{self.model_name} answered HTTP {status}")
+        return LLMError(f"{self.model_name} sent an unusable reply ({type(exc).__name__}: {exc})")

@@ -57,6 +57,7 @@ def record(state: dict[str, Any], answer: Any, trace_id: str, generation: str) -
         "abstained": answer.abstained,
         "reason": answer.reason,
         "backend": answer.backend,
+        "llm": getattr(draft, "llm", {}),
         "generation": generation,
         "timings_ms": state.get("timings", {}),
         "latency_ms": round(answer.latency_ms, 1),

@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--history", type=Path, help="JSON file: a list of {role, content} earlier turns")
     p.add_argument("--json", action="store_true", help="print the same object as POST /api/ask")
+    add_llm_flags(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an eval set (JSONL) and write a report")
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("report.json"), help="report JSON (default report.json)")
     p.add_argument("--html", type=Path, help="also write an HTML report")
     p.add_argument("--compare", type=Path, help="an earlier report: print the cases that changed")
+    add_llm_flags(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="start the chat UI (ingests the bundled corpus on first start)")
@@ -133,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=port, default=None)
     p.set_defaults(func=cmd_serve)
     return parser
+
+
+def add_llm_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--llm", help="answer generator: none, openai:<model> or ollama:<model> (env BUDGETQA_LLM)"
+    )
+    p.add_argument("--llm-url", help="the LLM server's base URL (env BUDGETQA_LLM_URL)")
+
+
+def with_llm(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The settings with the command's --llm/--llm-url flags, which win over the environment."""
+    changes = {"llm": args.llm, "llm_url": args.llm_url}
+    return settings.with_(**{k: v for k, v in changes.items() if v is not None})
 
 
 def _open(settings: Settings, rebuild: bool = False):
@@ -193,11 +208,13 @@ def _read_json(path: Path, what: str) -> object:
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     history = _read_json(args.history, "history file") if args.history else None
-    answer = _chain(settings).ask(args.question, history)
+    answer = _chain(with_llm(settings, args)).ask(args.question, history)
     if args.json:
         say_json(answer.to_dict())
         return 0
     say(answer.answer)
+    if answer.note:
+        say(f"({answer.note})")
     if answer.citations:
         say()
         for c in answer.citations:
@@ -225,15 +242,22 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     for path in (args.out, args.html):
         if path is not None and not path.parent.exists():
             raise BudgetQAError(f"cannot write {path}: folder {path.parent} does not exist")
+    settings = with_llm(settings, args)
     report = run_eval(_chain(settings), cases, eval_set=str(args.eval_set), progress=sys.stderr.isatty())
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     if args.html:
         args.html.write_text(render_html(report), encoding="utf-8")
     summary = report["summary"]
-    say(f"{args.eval_set}: {summary['cases']} cases, passed {summary['passed']:.3f}")
+    config = report["config"]
+    model = f" {config['model']}" if config["model"] else ""
+    say(
+        f"{args.eval_set}: {summary['cases']} cases, passed {summary['passed']:.3f} (llm: {config['backend']}{model})"
+    )
     for name in ("facts", "hit@5", "cite", "abstain", "forbidden"):
         if name in summary:
             say(f"  {name:10} {summary[name]}")
+    if "llm" in summary:
+        say(f"  llm        {', '.join(f'{k} {v}' for k, v in summary['llm'].items())}")
     say(f"  latency    p50 {summary['latency_ms']['p50']} ms, p95 {summary['latency_ms']['p95']} ms")
     for tag, values in summary["by_tag"].items():
         shown = ", ".join(f"{k} {v}" for k, v in values.items() if k not in ("cases",))

@@ -43,10 +43,22 @@ ENV: dict[str, tuple[str, str, str]] = {
         "",
         "answer only when the scorer's confidence reaches this (0-1); empty: the cross-validated one",
     ),
-    "BUDGETQA_LLM": ("llm", "none", "answer generator: 'none' (extractive, offline) or 'openai:<model>'"),
-    "BUDGETQA_LLM_URL": ("llm_url", "http://127.0.0.1:8080/v1", "base URL of the OpenAI-compatible endpoint"),
-    "BUDGETQA_LLM_API_KEY": ("llm_api_key", "", "API key for that endpoint, if it needs one"),
-    "BUDGETQA_LLM_TIMEOUT": ("llm_timeout", "30", "seconds to wait for the LLM"),
+    "BUDGETQA_LLM": (
+        "llm",
+        "none",
+        "answer generator: 'none' (extractive, offline), 'openai:<model>' or 'ollama:<model>'",
+    ),
+    "BUDGETQA_LLM_URL": (
+        "llm_url",
+        "",
+        "the LLM server's base URL (empty: http://127.0.0.1:8080/v1 for openai, http://127.0.0.1:11434 for ollama)",
+    ),
+    "BUDGETQA_LLM_API_KEY": ("llm_api_key", "", "API key for that server, if it needs one"),
+    "BUDGETQA_LLM_TIMEOUT": (
+        "llm_timeout",
+        "30",
+        "seconds an LLM answer may take in all; past it the default answerer replies",
+    ),
     "BUDGETQA_HOST": ("host", "127.0.0.1", "address the web app listens on"),
     "BUDGETQA_PORT": ("port", "7860", "port the web app listens on"),
     "BUDGETQA_RATE_LIMIT": (
@@ -133,6 +145,10 @@ class Settings:
         if settings.root_url and not settings.root_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"BUDGETQA_ROOT_URL must start with http:// or https://, got {settings.root_url!r}"
+            )
+        if settings.llm_url and not settings.llm_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"BUDGETQA_LLM_URL must start with http:// or https://, got {settings.llm_url!r}"
             )
         if settings.answer_threshold and not 0.0 <= _fraction(settings.answer_threshold) <= 1.0:
             raise SettingsError(

@@ -152,6 +152,8 @@ class Answer:
     backend: str = "extractive"
     latency_ms: float = 0.0
     trace_id: str = ""  # the id of this answer's line in <data>/traces.jsonl
+    note: str = ""  # shown with the answer: an LLM answer was replaced by the default one, and why
+    llm: dict[str, Any] = field(default_factory=dict)  # the LLM call: backend, streamed, verdict, reason
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,5 +167,14 @@ class Answer:
             "related": [h.to_dict() for h in self.related],
             "reason": self.reason,
             "backend": self.backend,
+            "note": self.note,
+            "guard": self.guard(),
             "latency_ms": round(self.latency_ms, 1),
         }
+
+    def guard(self) -> dict[str, str]:
+        """The LLM guard's verdict on this answer: passed, rejected, timeout, error or abstained
+        (with the reason), or "none" when no LLM wrote it."""
+        if not self.llm:
+            return {"verdict": "none", "reason": ""}
+        return {"verdict": str(self.llm.get("verdict", "")), "reason": str(self.llm.get("reason", ""))}

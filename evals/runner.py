@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,7 @@ def judge(case: dict[str, Any], answer: Any, k: int) -> dict[str, Any]:
         "passed": not failures,
         "failures": failures,
         "latency_ms": round(answer.latency_ms, 1),
+        "llm": answer.guard()["verdict"],  # none (no LLM), passed, rejected, timeout, error, abstained
         "_metrics": {
             "facts": facts,
             f"hit@{k}": hit,
@@ -199,6 +200,9 @@ def run_eval(
         if on_case is not None:
             on_case(n, len(cases))
     summary = summarize(items, k)
+    verdicts = Counter(item["llm"] for item in items)
+    if set(verdicts) != {"none"}:  # with an LLM: how often its answer was shown, and why not
+        summary["llm"] = dict(sorted(verdicts.items()))
     for item in items:
         del item["_metrics"]
     return {
@@ -206,11 +210,26 @@ def run_eval(
         "config": {
             "embedding_model": chain.pipeline.store.model_id,
             "llm": getattr(chain.answerer, "name", "extractive"),
+            **llm_config(chain),
             "k": k,
         },
         "summary": summary,
         "items": items,
     }
+
+
+def llm_config(chain: Any) -> dict[str, Any]:
+    """The answer generator of a report: backend ("none", "openai", "ollama"), model and URL."""
+    from answer.backends import base_url, parse_spec
+
+    answerer = chain.answerer
+    model = getattr(answerer, "model_name", "")
+    if not model:
+        return {"backend": "none", "model": "", "llm_url": ""}
+    backend, _, name = model.partition(":")
+    settings = chain.settings
+    url = base_url(parse_spec(settings.llm), settings.llm_url) if settings.llm not in ("", "none") else ""
+    return {"backend": backend, "model": name, "llm_url": url}
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:

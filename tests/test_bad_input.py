@@ -222,7 +222,9 @@ def test_a_client_that_goes_away_stops_the_work(client: TestClient, monkeypatch:
 
     seen: dict[str, float] = {}
 
-    def slow_answer(question: str, history: object = None, cancel: threading.Event | None = None) -> None:
+    def slow_answer(
+        question: str, history: object = None, cancel: threading.Event | None = None, stream: object = None
+    ) -> None:
         started = time.monotonic()
         assert cancel is not None and cancel.wait(timeout=10)  # set by the disconnect watcher
         seen["stopped_after_s"] = time.monotonic() - started
@@ -544,4 +546,5 @@ def test_an_llm_endpoint_that_is_down_falls_back(data: Path, unchanged: None) ->
     settings = make_settings(data, llm="openai:any", llm_url="http://127.0.0.1:9/v1", llm_timeout=2)
     answer = QAChain(Pipeline.open(settings)).ask("2023년 서울시 정보화 사업은 몇 건이야?")
     assert answer.answer and "Traceback" not in answer.answer
-    assert "언어 모델에 연결할 수 없어" in answer.reason  # the deterministic answerer replied instead
+    assert "언어 모델에 연결할 수 없어" in answer.note  # the deterministic answerer replied instead
+    assert "not reachable" in answer.reason and answer.guard()["verdict"] == "error"

@@ -205,3 +205,71 @@ def test_html_report_opens_in_the_browser(browser, tmp_path: Path, corpus_pipeli
     assert page.title().startswith("Eval report")
     assert page.locator("table").count() == 2 and page.get_by_text("Summary by tag").count() == 1
     page.close()
+
+
+# -- an LLM backend: tokens stream into the chat ------------------------------------------------
+LLM_QUESTION = "2023년 서울시 정보화 예산 총액은 얼마인가요?"
+LLM_ANSWER = "서울시의 2023년 정보화 예산 총액은 3703억 원입니다 [{n}]."
+
+
+@pytest.fixture(scope="module")
+def llm_app(corpus_pipeline, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    """The app in this process (uvicorn in a thread) on a copy of the session's corpus store,
+    answering with ``openai:scripted-model`` from a scripted server on loopback."""
+    import threading
+
+    import uvicorn
+
+    from app import create_app
+    from tests.conftest import make_settings
+    from tests.scripted_llm import ScriptedLLM
+
+    scripted = ScriptedLLM("openai")
+    data = tmp_path_factory.mktemp("browser-llm") / "data"
+    shutil.copytree(corpus_pipeline.settings.data_dir, data)
+    settings = make_settings(data, rate_limit="0", llm=scripted.spec, llm_url=scripted.url, llm_timeout=60)
+    app = create_app(settings, start=False)
+    app.state.service.start(background=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{server.config.port}", scripted
+    server.should_exit = True
+    scripted.close()
+    thread.join(timeout=10)
+
+
+def test_llm_tokens_show_as_they_arrive_then_the_sources(llm_app, browser) -> None:
+    from playwright.sync_api import expect
+
+    url, scripted = llm_app
+    script = scripted.play("hold", LLM_ANSWER, "3703억")  # streams half the answer, then waits
+    page = browser.new_page()
+    page.goto(url + "/")
+    page.locator("#bqa-question textarea").fill(LLM_QUESTION)
+    page.locator("#bqa-send").click()
+    chat = page.locator("#bqa-chat")
+    expect(chat).to_contain_text("서울시의 2023년 정보화", timeout=30_000)  # the first tokens
+    assert "3703억" not in chat.inner_text() and page.locator("#bqa-chat .bqa-sources").count() == 0
+    script.release.set()  # the rest of the answer
+    page.locator("#bqa-chat .bqa-citation").first.wait_for(timeout=30_000)
+    text = chat.inner_text()
+    assert "서울시의 2023년 정보화 예산 총액은 3703억 원입니다 [1]." in text and "출처" in text
+    page.close()
+
+
+def test_a_rejected_llm_answer_is_replaced_with_a_note(llm_app, browser) -> None:
+    url, scripted = llm_app
+    scripted.play("reply", "서울시의 2023년 정보화 예산은 1조 원입니다 [{n}].", "3703억")
+    page = browser.new_page()
+    page.goto(url + "/")
+    page.locator("#bqa-question textarea").fill(LLM_QUESTION)
+    page.locator("#bqa-send").click()
+    page.locator("#bqa-chat .bqa-citation").first.wait_for(timeout=30_000)  # the sources: the end
+    text = page.locator("#bqa-chat").inner_text()
+    assert "기본 답변기의 답으로 바꿨습니다" in text and "3703억" in text and "1조" not in text
+    assert page.locator("#bqa-chat .bqa-note").count() == 1
+    page.close()

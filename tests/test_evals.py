@@ -84,6 +84,8 @@ def test_report_format_and_html(corpus_pipeline: Pipeline, tmp_path: Path) -> No
     report = run_eval(QAChain(corpus_pipeline), cases, eval_set="core", progress=False)
     assert set(report) == {"eval_set", "config", "summary", "items"}
     assert {"embedding_model", "llm", "k"} <= set(report["config"])
+    assert report["config"]["backend"] == "none" and report["config"]["model"] == ""  # BUDGETQA_LLM=none
+    assert "llm" not in report["summary"] and {i["llm"] for i in report["items"]} == {"none"}
     item = report["items"][0]
     assert {
         "id",

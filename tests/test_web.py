@@ -54,6 +54,17 @@ def test_ask_with_history(client: TestClient) -> None:
     assert "92억" in body["answer"]
 
 
+def test_stream_without_an_llm_is_one_final_event(client: TestClient) -> None:
+    with client.stream(
+        "POST", "/api/ask/stream", json={"question": "What is the total IT budget for 2023?"}
+    ) as r:
+        body = r.read().decode()
+    assert r.status_code == 200 and body.startswith("event: final\ndata: ") and body.count("event:") == 1
+    final = json.loads(body.split("data: ", 1)[1])
+    assert "370.3 billion won" in final["answer"] and final["guard"] == {"verdict": "none", "reason": ""}
+    assert final["citations"] and final["note"] == ""
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "message"),
     [

@@ -28,6 +28,11 @@ def plain_markdown(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+def note_markdown(note: str) -> str:
+    """A note about how the answer was made (the LLM's answer was replaced), set apart."""
+    return f"<div class='bqa-note'>ⓘ {escape(note)}</div>"
+
+
 def _highlighted(text: str, spans: list[str]) -> str:
     html = escape(text)
     for span in sorted({s for s in spans if s}, key=len, reverse=True):

@@ -79,9 +79,16 @@ class Service:
     def wait(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def ask(self, question: Any, history: Any = None, cancel: threading.Event | None = None) -> Any:
+    def ask(
+        self,
+        question: Any,
+        history: Any = None,
+        cancel: threading.Event | None = None,
+        stream: Any = None,
+    ) -> Any:
         """Answer through one of the answering slots. ``cancel`` (set when the client goes
-        away) stops the wait for a slot and the answer at its next step."""
+        away) stops the wait for a slot and the answer at its next step; ``stream`` (a
+        ``TokenStream``) gets an LLM answer's tokens as they arrive."""
         from answer.chain import Cancelled
 
         if self.status != "ready":
@@ -95,7 +102,7 @@ class Service:
                     "서버가 바쁩니다. 잠시 후 다시 시도하세요 · The server is busy, please try again shortly."
                 )
         try:
-            return self.chain.ask(question, history, cancel)
+            return self.chain.ask(question, history, cancel, stream)
         finally:
             self._slots.release()
 

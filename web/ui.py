@@ -5,7 +5,10 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import queue
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import gradio as gr
 
 from budgetqa.errors import BudgetQAError, StoreError
 from web.feedback import save_feedback
-from web.render import plain_markdown, sources_html
+from web.render import note_markdown, plain_markdown, sources_html
 from web.service import STORE_DOWN, Service
 
 EXAMPLES = [
@@ -26,7 +29,40 @@ CSS = """
 .bqa-sources{font-size:.9em;border-top:1px solid #ddd;margin-top:.5em;padding-top:.4em}
 .bqa-sources h4{margin:.2em 0}.bqa-meta{color:#555;font-size:.9em}.bqa-text{white-space:pre-wrap}
 .bqa-sources mark{background:#ffe58a;padding:0 .1em}.bqa-abstained{color:#a15c00;font-weight:600}
+.bqa-note{color:#8a4b00;font-size:.9em;font-style:italic}
 """
+SORRY = "답변 중 오류가 났습니다. 다시 시도해 주세요 · Something went wrong, please try again."
+
+
+def ask_streaming(
+    service: Service, message: str, history: list[dict[str, str]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The chat's view of one question: ``token`` and ``reset`` events while an LLM writes, then
+    ``answer`` ``{"answer": dict}`` or ``error`` ``{"detail"}`` (a bilingual message, never a
+    traceback). The chain runs in a worker thread; its tokens come through a queue."""
+    from answer.streaming import TokenStream
+
+    events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            answer = service.ask(message, history, stream=TokenStream(lambda e, d: events.put((e, d))))
+            events.put(("answer", {"answer": answer.to_dict()}))
+        except StoreError as exc:  # the details are for the operator's log, not the chat
+            print(f"budgetqa: store error answering a question: {exc}", flush=True)
+            events.put(("error", {"detail": STORE_DOWN}))
+        except BudgetQAError as exc:  # bilingual messages: not ready, busy, bad question
+            events.put(("error", {"detail": str(exc)}))
+        except Exception as exc:  # never a traceback in the chat
+            print(f"budgetqa: error answering {message!r}: {type(exc).__name__}: {exc}", flush=True)
+            events.put(("error", {"detail": SORRY}))
+
+    threading.Thread(target=work, name="budgetqa-chat", daemon=True).start()
+    while True:
+        event, data = events.get()
+        yield event, data
+        if event in ("answer", "error"):
+            return
 
 
 def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
@@ -87,36 +123,36 @@ def chat_blocks(service: Service, compact: bool = False) -> gr.Blocks:
                         {"role": "assistant", "content": p["answer"]["answer"]},
                     )
                 ]
-                try:
-                    answer = service.ask(message, history).to_dict()
-                except StoreError as exc:  # the details are for the operator's log, not the chat
-                    print(f"budgetqa: store error answering a question: {exc}", flush=True)
-                    chat.append({"role": "assistant", "content": plain_markdown(STORE_DOWN)})
-                    past.append({"question": message, "answer": None})
+                chat.append({"role": "assistant", "content": ""})
+                answer: dict[str, Any] | None = None
+                streamed = ""
+                for event, data in ask_streaming(service, message, history):
+                    if event == "token":  # an LLM's words as they arrive
+                        streamed += data["text"]
+                        chat[-1] = {"role": "assistant", "content": plain_markdown(streamed)}
+                    elif event == "reset":  # the guard rejected them: the default answer follows
+                        streamed = ""
+                        chat[-1] = {"role": "assistant", "content": note_markdown(data["reason"])}
+                    elif event == "error":
+                        chat[-1] = {"role": "assistant", "content": plain_markdown(data["detail"])}
+                        past.append({"question": message, "answer": None})
+                    else:
+                        answer = data["answer"]
+                        break
                     yield chat, past, "", service.status_message()
-                    return
-                except BudgetQAError as exc:  # bilingual messages: not ready, busy, bad question
-                    chat.append({"role": "assistant", "content": plain_markdown(str(exc))})
-                    past.append({"question": message, "answer": None})
-                    yield chat, past, "", service.status_message()
-                    return
-                except Exception as exc:  # never a traceback in the chat
-                    print(f"budgetqa: error answering {message!r}: {type(exc).__name__}: {exc}", flush=True)
-                    sorry = "답변 중 오류가 났습니다. 다시 시도해 주세요 · Something went wrong, please try again."
-                    chat.append({"role": "assistant", "content": plain_markdown(sorry)})
-                    past.append({"question": message, "answer": None})
-                    yield chat, past, "", service.status_message()
+                if answer is None:
                     return
                 past.append({"question": message, "answer": answer})
-                chat.append({"role": "assistant", "content": ""})
-                shown: list[str] = []
-                for line in answer["answer"].split("\n"):  # stream sentence by sentence
-                    shown.append(line)
-                    chat[-1] = {"role": "assistant", "content": plain_markdown("\n".join(shown))}
-                    yield chat, past, "", service.status_message()
+                if not streamed:  # no LLM tokens: show the answer line by line
+                    shown: list[str] = []
+                    for line in answer["answer"].split("\n"):
+                        shown.append(line)
+                        chat[-1] = {"role": "assistant", "content": plain_markdown("\n".join(shown))}
+                        yield chat, past, "", service.status_message()
+                note = ("\n\n" + note_markdown(answer["note"])) if answer.get("note") else ""
                 chat[-1] = {
                     "role": "assistant",
-                    "content": plain_markdown(answer["answer"]) + "\n\n" + sources_html(answer),
+                    "content": plain_markdown(answer["answer"]) + note + "\n\n" + sources_html(answer),
                 }
                 yield chat, past, "", service.status_message()
 
