@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -33,6 +34,7 @@ from answer.trace import new_id as new_trace_id
 from answer.trace import record as trace_record
 from budgetqa.errors import BudgetQAError, StoreError
 from budgetqa.korean import CONTROL_CHARS
+from budgetqa.places import main_city
 from budgetqa.prompts import render
 from budgetqa.types import Answer, Citation, Hit, city_flag
 
@@ -285,15 +287,31 @@ class QAChain:
 
     def _attempts(self, state: dict[str, Any], q: Question) -> list[dict[str, Any]]:
         """The retrievals to try in order: the named years; else the most recent year, then
-        all years. (Lazy: a later attempt is searched only when an earlier one abstains.)"""
-        years = self.facets["doc_years"]
-        if q.cities:  # "올해" and unnamed years mean the latest year of that city's documents
-            years = set().union(*(self.facets["city_years"].get(c, set()) for c in q.cities)) or years
-        latest = {max(years)} if years else set()
-        scopes = [q.years] if q.years else ([latest] if latest else []) + [set()]
+        all years. A question that names no city, in a store that has documents of the home
+        city (``BUDGETQA_HOME_CITY``), is asked of that city, then of it and the documents
+        about no city in particular (a ministry's notice), never of other cities. (Lazy: a
+        later attempt is searched only when an earlier one abstains.)"""
+        home = main_city(self.settings.home_city) if self.settings.home_city else ""
+        if home and not q.cities and home in self.facets["cities"]:
+            asked = [(replace(q, cities={home}), {home}), (q, {home, ""})]
+        else:
+            asked = [(q, q.cities)]
+        attempts: list[tuple[Question, set[int], set[str]]] = []
+        for each, cities in asked:
+            years = self.facets["doc_years"]
+            if each.cities:  # "올해" and unnamed years mean the latest year of that city's documents
+                years = set().union(*(self.facets["city_years"].get(c, set()) for c in each.cities)) or years
+            latest = {max(years)} if years else set()
+            scopes = [each.years] if each.years else ([latest] if latest else []) + [set()]
+            attempts += [(each, scope, cities) for scope in scopes]
         return _Lazy(
-            scopes,
-            lambda years: {**state, "q": q, "years": years, "retrieved": self._search(q.text, q, years)},
+            attempts,
+            lambda a: {
+                **state,
+                "q": a[0],
+                "years": a[1],
+                "retrieved": self._search(a[0].text, a[0], a[1], a[2]),
+            },
         )
 
     def attempt_states(self, question: str, history: Any = None) -> list[dict[str, Any]]:
@@ -355,12 +373,14 @@ class QAChain:
         return {**state, "answer": answer}
 
     # -- helpers --------------------------------------------------------------------------------
-    def _search(self, text: str, q: Question, years: set[int] | None) -> list[Hit]:
+    def _search(
+        self, text: str, q: Question, years: set[int] | None, cities: set[str] | None = None
+    ) -> list[Hit]:
         """The passages the answerer reads: the best ``ANSWER_K`` of the hybrid ranking, and
         when the question's scope (city, year) holds at most ``READ_ALL`` passages, all of
         them after those (a narrow scope is read whole: nothing in it is missed)."""
         k = max(self.settings.k, ANSWER_K)
-        where = scope_filter(years, q.cities)
+        where = scope_filter(years, q.cities if cities is None else cities)
         hits = self.pipeline.retriever.search(text, k=k, where=where)
         if where is not None:
             scoped = self.pipeline.store.ids(where=where, limit=READ_ALL + 1)
@@ -425,9 +445,9 @@ def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | N
         for year in sorted(years):
             options += [{"doc_year": year}, {f"y{year}": True}]
         clauses.append({"$or": options})
-    if cities:  # documents about the city, or passages that name it
+    if cities:  # documents about the city ("": about none), or passages that name it
         clauses.append(
-            {"$or": [{"city": {"$in": sorted(cities)}}, *({city_flag(c): True} for c in sorted(cities))]}
+            {"$or": [{"city": {"$in": sorted(cities)}}, *({city_flag(c): True} for c in sorted(cities) if c)]}
         )
     if not clauses:
         return None

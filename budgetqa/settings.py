@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from budgetqa.errors import SettingsError
+from budgetqa.places import cities_in
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus"
@@ -42,6 +43,12 @@ ENV: dict[str, tuple[str, str, str]] = {
         "answer_threshold",
         "",
         "answer only when the scorer's confidence reaches this (0-1); empty: the cross-validated one",
+    ),
+    "BUDGETQA_HOME_CITY": (
+        "home_city",
+        "",
+        "the city a question means when it names none (the city whose page embeds the assistant); "
+        "empty: any city",
     ),
     "BUDGETQA_LLM": (
         "llm",
@@ -108,6 +115,7 @@ class Settings:
     k: int
     max_question_chars: int
     answer_threshold: str
+    home_city: str
     llm: str
     llm_url: str
     llm_api_key: str
@@ -149,6 +157,10 @@ class Settings:
         if settings.llm_url and not settings.llm_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"BUDGETQA_LLM_URL must start with http:// or https://, got {settings.llm_url!r}"
+            )
+        if settings.home_city and not cities_in(settings.home_city):
+            raise SettingsError(
+                f"BUDGETQA_HOME_CITY names no known city: {settings.home_city!r} (e.g. 서울, Busan)"
             )
         if settings.answer_threshold and not 0.0 <= _fraction(settings.answer_threshold) <= 1.0:
             raise SettingsError(
