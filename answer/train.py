@@ -36,6 +36,7 @@ from answer.extractive import format_value
 from answer.features import UNIT_FEATURES, VALUE_FEATURES, Candidate, value_key
 from answer.scorer import VERIFIER_FEATURES, Scorer, sigmoid, verifier_features
 from answer.values import format_date
+from evals.lookalike import CASES_FILE
 from evals.scoring import fact_matches, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,6 @@ DEFAULT_SETS = {
 LOOKALIKE_DOCS = 0  # generated look-alike documents trained on besides the sets (--lookalike N)
 LOOKALIKE_WEIGHT = 0.5  # a look-alike ranking's weight in the fits (real documents: 1)
 VERIFIER_LOOKALIKE_WEIGHT = 0.0  # the verifier (answer or abstain) learns from real documents only
-LOOKALIKE_SET = "lookalike.jsonl"  # the generated set's file name (evals.lookalike.write)
 WRONG_COST = 4.0  # a confident wrong figure costs this many abstentions (--wrong-cost)
 FOLDS = 5
 L2 = 1.0  # penalty on the (standardised) coefficients
@@ -201,7 +201,7 @@ def collect(sets: dict[Path, list[Path]], data_dir: Path) -> tuple[list[Decision
                                 answerable=case["answerable"],
                                 attempt=attempt,
                                 part=f"{q.kind}|{sorted(q.years)}|{sorted(q.cities)}|{q.text}",
-                                lookalike=path.name == LOOKALIKE_SET,
+                                lookalike=path.name == CASES_FILE,
                             )
                         )
     return decisions, digest.hexdigest()

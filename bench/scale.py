@@ -60,14 +60,12 @@ def documents(size: int, folder: Path) -> list[dict[str, Any]]:
     """Look-alike documents for about ``size`` passages, and the bundled corpus, in ``folder``;
     returns the look-alike questions."""
     from budgetqa.settings import BUNDLED_CORPUS
-    from evals.lookalike import generate, write
+    from evals.lookalike import CASES_FILE, generate, write
 
     docs = generate(max(1, round((size - CORPUS_PASSAGES) / PASSAGES_PER_DOC)), seed=size)
     write(docs, folder)
     shutil.copytree(BUNDLED_CORPUS, folder / "docs" / "corpus")
-    return [
-        json.loads(line) for line in (folder / "lookalike.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    return [json.loads(line) for line in (folder / CASES_FILE).read_text(encoding="utf-8").splitlines()]
 
 
 def questions(lookalike: list[dict[str, Any]]) -> list[str]:
@@ -114,8 +112,7 @@ def run_ours(size: int, embedding: str, raw: bool, work: Path) -> dict[str, Any]
         chain.ask(q)
         answer_ms.append((time.perf_counter() - t) * 1000)
     core = run_eval(chain, load_eval_set(CORE), eval_set=str(CORE))["summary"]
-    sample = [c for c in cases][:200]
-    mine = run_eval(chain, sample, eval_set="lookalike")["summary"]
+    mine = run_eval(chain, cases[:200], eval_set="lookalike")["summary"]
     out.update(
         search_p50_ms=round(pct(search_ms, 0.5), 1),
         search_p95_ms=round(pct(search_ms, 0.95), 1),

@@ -90,6 +90,7 @@ TOPICS: list[dict[str, Any]] = [
         ],
     },
 ]
+CASES_FILE = "lookalike.jsonl"  # the questions, beside the docs/ folder (see ``write``)
 UNITS_KO = [("백만원", 1.0), ("백만원", 1.0), ("천원", 0.001), ("억원", 100.0)]  # unit, its value in 백만원
 UNITS_EN = [("KRW million", 1.0), ("KRW million", 1.0), ("KRW thousand", 0.001)]
 
@@ -424,12 +425,12 @@ def write(docs: list[LookalikeDoc], out: Path) -> tuple[Path, Path]:
     """The documents under ``out/docs`` and their questions in ``out/lookalike.jsonl``."""
     folder = out / "docs"
     folder.mkdir(parents=True, exist_ok=True)
-    with (out / "lookalike.jsonl").open("w", encoding="utf-8") as cases:
+    with (out / CASES_FILE).open("w", encoding="utf-8") as cases:
         for doc in docs:
             (folder / doc.name).write_text(doc.text, encoding="utf-8")
             for case in doc.cases:
                 cases.write(json.dumps(case, ensure_ascii=False) + "\n")
-    return folder, out / "lookalike.jsonl"
+    return folder, out / CASES_FILE
 
 
 def main(argv: list[str] | None = None) -> int:

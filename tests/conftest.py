@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,26 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_settings(data_dir: Path, **changes: object) -> Settings:
     return Settings.load(env={}, data_dir=data_dir, **changes)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def answers_200(url: str, seconds: float) -> bool:
+    """Whether ``url`` answers 200 within ``seconds`` (polled: a server that is starting)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from budgetqa.settings import BUNDLED_CORPUS, PROJECT_ROOT
+from tests.conftest import answers_200, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -32,12 +31,6 @@ HOSTILE = """제목: 시민 안내 페이지
 기사입력 : 2023년01월27일
 서울시는 2023년 시민 참여 포털 개선에 12억 원을 쓴다고 밝혔다. <script>window.__pwned = 1</script> 자세한 안내는 [여기를 누르세요](http://evil.example/steal) 에서 본다.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -68,15 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(1)
-    else:
+    if not answers_200(f"{url}/healthz", 120):
         proc.kill()
         pytest.fail(f"the app did not become ready: {proc.stdout.read() if proc.stdout else ''}")
     yield url

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from budgetqa.pipeline import Pipeline
-from tests.conftest import make_settings
+from tests.conftest import answers_200, free_port, make_settings
 from tests.fixture_docs import write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,24 +29,6 @@ pytestmark = [
         not CHROMA.exists() and not shutil.which("chroma"), reason="the chroma CLI is not installed"
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
 def ask(url: str, question: str) -> tuple[int, dict]:
@@ -82,7 +63,7 @@ def test_two_workers_share_one_chroma_server(tmp_path: Path) -> None:
     )
     workers: list[subprocess.Popen] = []
     try:
-        wait_for(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 60)
+        assert answers_200(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 60)
         server = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma_port)}
         Pipeline.open(
             make_settings(tmp_path / "w1", chroma_host="127.0.0.1", chroma_port=chroma_port)
@@ -103,7 +84,7 @@ def test_two_workers_share_one_chroma_server(tmp_path: Path) -> None:
             )
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
-            wait_for(f"{url}/healthz")
+            assert answers_200(f"{url}/healthz", 120)
         status, before = ask(urls[1], QUESTION)
         assert status == 200 and before["abstained"]
         # an ingest on worker 1's side (the CLI, on the same server) ...
