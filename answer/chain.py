@@ -380,16 +380,16 @@ class QAChain:
         when the question's scope (city, year) holds at most ``READ_ALL`` passages, all of
         them after those (a narrow scope is read whole: nothing in it is missed)."""
         k = max(self.settings.k, ANSWER_K)
-        where = scope_filter(years, q.cities if cities is None else cities)
-        hits = self.pipeline.retriever.search(text, k=k, where=where)
-        if where is not None:
-            scoped = self.pipeline.store.ids(where=where, limit=READ_ALL + 1)
-            if len(scoped) <= READ_ALL:
-                seen = {h.id for h in hits}
-                rest = self.pipeline.store.get([i for i in scoped if i not in seen])
-                hits += sorted(
-                    rest.values(), key=lambda h: (str(h.metadata.get("path")), h.metadata.get("position", 0))
-                )
+        cities = q.cities if cities is None else cities
+        where = scope_filter(years, cities)
+        scoped = self.pipeline.retriever.lexical.scope.ids(years, cities)
+        hits = self.pipeline.retriever.search(text, k=k, where=where, ids=scoped)
+        if scoped is not None and len(scoped) <= READ_ALL:
+            seen = {h.id for h in hits}
+            rest = self.pipeline.store.get(sorted(scoped - seen))
+            hits += sorted(
+                rest.values(), key=lambda h: (str(h.metadata.get("path")), h.metadata.get("position", 0))
+            )
         return hits
 
     def _context(self, q: Question, years: set[int]) -> Context:
@@ -446,9 +446,8 @@ def scope_filter(years: set[int] | None, cities: set[str]) -> dict[str, Any] | N
             options += [{"doc_year": year}, {f"y{year}": True}]
         clauses.append({"$or": options})
     if cities:  # documents about the city ("": about none), or passages that name it
-        clauses.append(
-            {"$or": [{"city": {"$in": sorted(cities)}}, *({city_flag(c): True} for c in sorted(cities) if c)]}
-        )
+        options = [{"city": {"$in": sorted(cities)}}, *({city_flag(c): True} for c in sorted(cities) if c)]
+        clauses.append(options[0] if len(options) == 1 else {"$or": options})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

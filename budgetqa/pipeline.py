@@ -111,7 +111,7 @@ class Pipeline:
     def facets(self) -> dict[str, set]:
         """What questions can be scoped to (years, cities), read once per generation."""
         if self._facets is None:
-            self._facets = self.store.facets()
+            self._facets = self.retriever.lexical.scope.facets()
         return self._facets
 
     # -- writing --------------------------------------------------------------------------------

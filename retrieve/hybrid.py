@@ -66,7 +66,16 @@ class HybridRetriever(BaseRetriever):
             self._vectors[text] = self.store.embeddings.embed_query(text)
         return self._vectors[text]
 
-    def search(self, query: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        ids: set[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``k`` passages for ``query`` among those matching ``where`` (a Chroma
+        filter); ``ids``, when given, are the passages ``where`` selects (from the scope table),
+        which the dense search uses instead of the filter."""
         k = k or self.k
         queries = {"": query}
         shadow = translate_query(query)
@@ -74,7 +83,7 @@ class HybridRetriever(BaseRetriever):
             queries["x"] = shadow  # the question's terms in the other language
         hits: dict[str, Hit] = {}
         for tag, text in queries.items():
-            dense = self.store.dense_search(self.vector(text), self.fetch_k, where=where)
+            dense = self.store.dense_search(self.vector(text), self.fetch_k, where=where, ids=ids)
             for rank, found in enumerate(dense, start=1):
                 hit = hits.setdefault(found.id, found)
                 hit.dense = max(hit.dense or 0.0, found.dense or 0.0)

@@ -208,33 +208,11 @@ class PassageStore:
         return [{k: d.get(k, "") for k in DOCUMENT_FIELDS} for d in found]
 
     @store_call
-    def facets(self) -> dict[str, set]:
-        """Document years, years mentioned anywhere, and cities: what a question can be scoped to."""
-        doc_years: set[int] = set()
-        mentioned: set[int] = set()
-        cities: set[str] = set()
-        city_years: dict[str, set[int]] = {}
-        for meta in self._all(include=["metadatas"])["metadatas"]:
-            if meta.get("doc_year"):
-                doc_years.add(int(meta["doc_year"]))
-            mentioned.update(int(y) for y in str(meta.get("years", "")).split(",") if y)
-            cities.update(c for c in str(meta.get("cities", "")).split(",") if c)
-            if meta.get("city"):
-                cities.add(str(meta["city"]))
-                if meta.get("doc_year"):
-                    city_years.setdefault(str(meta["city"]), set()).add(int(meta["doc_year"]))
-        return {
-            "doc_years": doc_years,
-            "years": doc_years | mentioned,
-            "cities": cities,
-            "city_years": city_years,
-        }
-
-    @store_call
-    def all_tokens(self) -> tuple[list[str], list[list[str]]]:
-        """Ids and lexical tokens of every passage (the BM25 index is built from these)."""
+    def all_metadatas(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Ids and metadata of every passage (the BM25 index and the scope table are built
+        from these)."""
         got = self._all(include=["metadatas"])
-        return got["ids"], [json.loads(m.get("tokens", "[]")) for m in got["metadatas"]]
+        return got["ids"], got["metadatas"]
 
     @store_call
     def passages_of(self, path: str) -> list[Hit]:
@@ -276,14 +254,22 @@ class PassageStore:
 
     @store_call
     def dense_search(
-        self, query: str | list[float], k: int, where: dict[str, Any] | None = None
+        self,
+        query: str | list[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        ids: set[str] | None = None,
     ) -> list[Hit]:
-        """Passages nearest to ``query`` (a text, or its vector from ``embed_query``)."""
-        if self.count() == 0:
+        """Passages nearest to ``query`` (a text, or its vector from ``embed_query``), among
+        those matching ``where``, or among ``ids`` when given (the same passages, found in the
+        scope table: a metadata filter costs a scan of the store, a list of ids does not)."""
+        size = self.count() if ids is None else len(ids)
+        if size == 0:
             return []
         vector = self.embeddings.embed_query(query) if isinstance(query, str) else query
+        scope: dict[str, Any] = {"filter": where} if ids is None else {"ids": sorted(ids)}
         found = self._langchain.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(k, self.count()), filter=where
+            vector, k=min(k, size), **scope
         )
         return [
             Hit(
@@ -387,24 +373,35 @@ class PassageStore:
             self._collection.upsert(
                 ids=list(ids), embeddings=list(embs), documents=list(texts_), metadatas=list(metas)
             )
+        # stale rows go, kept rows get their (maybe changed) document metadata, and then every
+        # row gets its document's key: one Chroma call per WRITE_BATCH rows for all documents
+        # (a call costs about 50 ms whatever its size)
         results: list[tuple[int, int]] = []
+        stale: list[str] = []
+        kept: list[tuple[str, dict[str, Any]]] = []
+        keyed: list[tuple[str, dict[str, Any]]] = []
         for d in docs:
             new_ids = [p.id for p in d.passages]
-            stale = sorted(old[d.path] - set(new_ids))
-            if stale:
-                self._collection.delete(ids=stale)
-                self._units.delete(where={"passage": {"$in": stale}})
+            gone = sorted(old[d.path] - set(new_ids))
+            stale += gone
             # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
             # a document's metadata (title, date ...) can change while a passage's text does not
-            kept = [(p, t) for p, t in zip(d.passages, d.tokens, strict=True) if p.id in old[d.path]]
-            if kept:
-                self._collection.update(
-                    ids=[p.id for p, _ in kept],
-                    metadatas=[self._row_metadata(p, d.path, PENDING, t) for p, t in kept],
-                )
-            if new_ids:
-                self._collection.update(ids=new_ids, metadatas=[{"ingest_key": d.ingest_key}] * len(new_ids))
-            results.append((len(new_ids) - len(kept), len(stale)))
+            mine = [
+                (p.id, self._row_metadata(p, d.path, PENDING, t))
+                for p, t in zip(d.passages, d.tokens, strict=True)
+                if p.id in old[d.path]
+            ]
+            kept += mine
+            keyed += [(pid, {"ingest_key": d.ingest_key}) for pid in new_ids]
+            results.append((len(new_ids) - len(mine), len(gone)))
+        for start in range(0, len(stale), WRITE_BATCH):
+            batch = stale[start : start + WRITE_BATCH]
+            self._collection.delete(ids=batch)
+            self._units.delete(where={"passage": {"$in": batch}})
+        for rows in (kept, keyed):
+            for start in range(0, len(rows), WRITE_BATCH):
+                ids, metas = zip(*rows[start : start + WRITE_BATCH], strict=True)
+                self._collection.update(ids=list(ids), metadatas=list(metas))
         return results
 
     @staticmethod

@@ -18,13 +18,17 @@ from pathlib import Path
 
 from budgetqa.korean import search_tokens
 from store.chroma import PassageStore
+from store.scope import ScopeTable
 
 
 class LexicalIndex:
-    def __init__(self, ids: list[str], tokens: list[list[str]]) -> None:
+    """BM25 over the store's passages, and their ``ScopeTable`` (both of one generation)."""
+
+    def __init__(self, ids: list[str], tokens: list[list[str]], scope: ScopeTable | None = None) -> None:
         import bm25s
 
         self.ids = ids
+        self.scope = scope or ScopeTable([])
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index([t or [""] for t in tokens], show_progress=False)
@@ -61,6 +65,7 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:
             self._bm25.save(str(folder), show_progress=False)
+        self.scope.save(folder)
         tmp = folder / "ids.json.tmp"
         tmp.write_text(json.dumps({"stamp": self.stamp(self.ids), "ids": self.ids}))
         tmp.replace(folder / "ids.json")
@@ -77,13 +82,22 @@ class LexicalIndex:
         index = cls.__new__(cls)
         index.ids = list(saved["ids"])
         index._lock = threading.Lock()
+        try:
+            index.scope = ScopeTable.load(folder)
+        except FileNotFoundError:  # saved before the scope table: rebuilt quietly
+            return None
         index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
         return index
 
 
 def build(folder: Path, store: PassageStore) -> LexicalIndex:
     """A fresh index over every passage in the store, saved to ``folder`` when writable."""
-    index = LexicalIndex(*store.all_tokens())
+    ids, metadatas = store.all_metadatas()
+    index = LexicalIndex(
+        ids,
+        [json.loads(m.get("tokens", "[]")) for m in metadatas],
+        ScopeTable.from_metadatas(ids, metadatas),
+    )
     with contextlib.suppress(OSError):  # a read-only data dir still gets an in-memory index
         index.save(folder)
     return index
