@@ -87,9 +87,12 @@ def is_korean(text: str, threshold: float = 0.2) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences: Kiwi for Korean, a punctuation rule for the rest."""
-    text = text.strip()
-    if not text:
-        return []
+    return list(_sentences(text.strip())) if text.strip() else []
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    """(Cached: ingest splits a paragraph into passages, then each passage line into units.)"""
     if is_korean(text):
         with _lock:
             parts = [s.text.strip() for s in kiwi().split_into_sents(text)]
@@ -98,7 +101,7 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     for part in parts:
         out.extend(_split_english(part))
-    return [s for s in out if s]
+    return tuple(s for s in out if s)
 
 
 def _split_english(text: str) -> list[str]:

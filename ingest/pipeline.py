@@ -27,7 +27,7 @@ from store.chroma import CHUNKER_VERSION, DocumentRows, PassageStore
 
 T = TypeVar("T")
 EMBED_TEXTS = 512  # unit texts gathered across files before they are embedded and written
-PREFETCH = 8  # files read ahead of the embedder
+PREFETCH = 64  # files read ahead of the embedder: more than one flush (EMBED_TEXTS) holds
 
 
 @dataclass

@@ -54,16 +54,20 @@ def _en_pattern(phrase: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _en_index() -> list[tuple[re.Pattern[str], str, Entry]]:
+    """(pattern, the phrase's first word in lower case, entry), longest phrase first."""
     pairs = [(phrase, e) for e in entries() for phrase in e.en]
     pairs.sort(key=lambda p: -len(p[0]))  # longest phrase first
-    return [(_en_pattern(phrase), phrase, e) for phrase, e in pairs]
+    return [(_en_pattern(phrase), phrase.split()[0].lower(), e) for phrase, e in pairs]
 
 
 def find_english(text: str) -> list[Entry]:
     """Glossary entries whose English phrase occurs in ``text`` (longest match wins a span)."""
     taken: list[tuple[int, int]] = []
     found: list[Entry] = []
-    for pattern, _, entry in _en_index():
+    lower = text.lower()
+    for pattern, first, entry in _en_index():
+        if first not in lower:  # the pattern cannot match: skip the regex (most phrases)
+            continue
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
