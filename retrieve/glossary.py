@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from budgetqa.korean import is_korean
@@ -46,18 +46,20 @@ def entries() -> tuple[Entry, ...]:
     return tuple(out)
 
 
+@cache
 def _en_pattern(phrase: str) -> re.Pattern[str]:
+    """(Compiled when first needed: most phrases never are in a given run.)"""
     words = [re.escape(w) for w in phrase.split()]
     # "Blockchain-related", "CCTV-based": a hyphenated compound still names the term
     return re.compile(r"(?<![\w-])" + r"\s+".join(words) + r"(?:'s|s|es|ed|d|ing)?(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _en_index() -> list[tuple[re.Pattern[str], str, Entry]]:
-    """(pattern, the phrase's first word in lower case, entry), longest phrase first."""
+def _en_index() -> list[tuple[str, str, Entry]]:
+    """(phrase, its first word in lower case, entry), longest phrase first."""
     pairs = [(phrase, e) for e in entries() for phrase in e.en]
     pairs.sort(key=lambda p: -len(p[0]))  # longest phrase first
-    return [(_en_pattern(phrase), phrase.split()[0].lower(), e) for phrase, e in pairs]
+    return [(phrase, phrase.split()[0].lower(), e) for phrase, e in pairs]
 
 
 def find_english(text: str) -> list[Entry]:
@@ -65,10 +67,10 @@ def find_english(text: str) -> list[Entry]:
     taken: list[tuple[int, int]] = []
     found: list[Entry] = []
     lower = text.lower()
-    for pattern, first, entry in _en_index():
-        if first not in lower:  # the pattern cannot match: skip the regex (most phrases)
+    for phrase, first, entry in _en_index():
+        if first not in lower:  # the phrase cannot match: skip its regex (most phrases)
             continue
-        for match in pattern.finditer(text):
+        for match in _en_pattern(phrase).finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             taken.append(match.span())
