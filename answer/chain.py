@@ -310,6 +310,7 @@ class QAChain:
                 **state,
                 "q": a[0],
                 "years": a[1],
+                "cities": a[2],
                 "retrieved": self._search(a[0].text, a[0], a[1], a[2]),
             },
         )
@@ -325,7 +326,8 @@ class QAChain:
 
     def answer_state(self, state: dict[str, Any]) -> Draft:
         q: Question = state["q"]
-        return self.answerer.answer(q, state["retrieved"], self._context(q, state["years"]))
+        cities = state.get("cities", q.cities)
+        return self.answerer.answer(q, state["retrieved"], self._context(q, state["years"], cities))
 
     def _verify(self, state: dict[str, Any]) -> dict[str, Any]:
         q: Question = state["q"]
@@ -392,15 +394,20 @@ class QAChain:
             )
         return hits
 
-    def _context(self, q: Question, years: set[int]) -> Context:
+    def _context(self, q: Question, years: set[int], cities: set[str]) -> Context:
+        """What the answerer reads besides the passages. How rare a question's terms are (idf)
+        is counted among the documents of the cities it is asked of (all documents when it
+        names none and there is no home city): distractors of other cities, however many, do
+        not change how a Seoul question is scored."""
         lexical = self.pipeline.retriever.lexical
+        df, n_docs = lexical.counts_in(lexical.scope.ids(None, cities))
 
         def search(sub: Question) -> list[Hit]:
             return self._search(sub.text, sub, sub.years or years or None)
 
         return Context(
-            df=lexical.df,
-            n_docs=max(1, lexical.n_docs),
+            df=df,
+            n_docs=max(1, n_docs),
             embed=self.pipeline.retriever.vector,
             unit_vectors=self.pipeline.store.unit_vectors,
             search=search,

@@ -14,6 +14,7 @@ import hashlib
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from budgetqa.korean import search_tokens
@@ -47,6 +48,31 @@ class LexicalIndex:
             return 0
         indptr = self._bm25.scores["indptr"]
         return int(indptr[term + 1] - indptr[term])
+
+    def counts_in(self, ids: set[str] | None) -> tuple[Callable[[str], int], int]:
+        """``df`` and the number of passages, counted among the passages ``ids`` only (all of
+        them when None): how rare a term is among the documents a question is asked of."""
+        if ids is None or not self.ids or len(ids) >= len(self.ids):
+            return self.df, self.n_docs
+        import numpy as np
+
+        positions = self._positions()
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[[positions[pid] for pid in ids if pid in positions]] = True
+        indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
+
+        def df(token: str) -> int:
+            term = self._bm25.vocab_dict.get(token.lower())
+            if term is None:
+                return 0
+            return int(mask[indices[indptr[term] : indptr[term + 1]]].sum())
+
+        return df, int(mask.sum())
+
+    def _positions(self) -> dict[str, int]:
+        if getattr(self, "_position_of", None) is None:
+            self._position_of = {pid: i for i, pid in enumerate(self.ids)}
+        return self._position_of
 
     @staticmethod
     def stamp(ids: list[str]) -> str:
