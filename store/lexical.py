@@ -21,6 +21,10 @@ from budgetqa.korean import search_tokens
 from store.chroma import PassageStore
 from store.scope import ScopeTable
 
+# A scope of fewer passages (a single press release) counts terms over the whole store instead:
+# in the dev set's store a 10-passage scope made an unanswerable question look answerable.
+MIN_IDF_PASSAGES = 30
+
 
 class LexicalIndex:
     """BM25 over the store's passages, and their ``ScopeTable`` (both of one generation)."""
@@ -50,9 +54,10 @@ class LexicalIndex:
         return int(indptr[term + 1] - indptr[term])
 
     def counts_in(self, ids: set[str] | None) -> tuple[Callable[[str], int], int]:
-        """``df`` and the number of passages, counted among the passages ``ids`` only (all of
-        them when None): how rare a term is among the documents a question is asked of."""
-        if ids is None or not self.ids or len(ids) >= len(self.ids):
+        """``df`` and the number of passages, counted among the passages ``ids`` only: how rare
+        a term is among the documents a question is asked of. Over the whole store when ``ids``
+        is None, or too few (``MIN_IDF_PASSAGES``) to tell a rare term from a common one."""
+        if ids is None or not self.ids or not MIN_IDF_PASSAGES <= len(ids) < len(self.ids):
             return self.df, self.n_docs
         import numpy as np
 
