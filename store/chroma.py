@@ -16,7 +16,7 @@ import contextlib
 import functools
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,12 +207,19 @@ class PassageStore:
         found = sorted(self.documents().values(), key=lambda d: (str(d.get("source")), str(d.get("path"))))
         return [{k: d.get(k, "") for k in DOCUMENT_FIELDS} for d in found]
 
-    @store_call
-    def all_metadatas(self) -> tuple[list[str], list[dict[str, Any]]]:
-        """Ids and metadata of every passage (the BM25 index and the scope table are built
-        from these)."""
-        got = self._all(include=["metadatas"])
-        return got["ids"], got["metadatas"]
+    def metadata_pages(self, size: int = 1000) -> Iterator[tuple[list[str], list[dict[str, Any]]]]:
+        """Ids and metadata of every passage, ``size`` rows at a time (the BM25 index and the
+        scope table are built from these without holding every row's metadata at once)."""
+        offset = 0
+        while True:
+            try:  # (a generator: ``store_call`` would not see a failure while it is iterated)
+                got = self._collection.get(include=["metadatas"], limit=size, offset=offset)
+            except Exception as exc:
+                raise StoreError(f"the store failed ({_short(exc)})") from None
+            if not got["ids"]:
+                return
+            yield list(got["ids"]), list(got["metadatas"])
+            offset += len(got["ids"])
 
     @store_call
     def passages_of(self, path: str) -> list[Hit]:

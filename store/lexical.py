@@ -123,12 +123,14 @@ class LexicalIndex:
 
 def build(folder: Path, store: PassageStore) -> LexicalIndex:
     """A fresh index over every passage in the store, saved to ``folder`` when writable."""
-    ids, metadatas = store.all_metadatas()
-    index = LexicalIndex(
-        ids,
-        [json.loads(m.get("tokens", "[]")) for m in metadatas],
-        ScopeTable.from_metadatas(ids, metadatas),
-    )
+    ids: list[str] = []
+    tokens: list[list[str]] = []
+    scope: list[tuple[str, int, str, list[int], list[str]]] = []
+    for page_ids, metadatas in store.metadata_pages():  # a page at a time: 100k rows' metadata is GBs
+        ids += page_ids
+        tokens += [json.loads(m.get("tokens", "[]")) for m in metadatas]
+        scope += ScopeTable.rows_of(page_ids, metadatas)
+    index = LexicalIndex(ids, tokens, ScopeTable(scope))
     with contextlib.suppress(OSError):  # a read-only data dir still gets an in-memory index
         index.save(folder)
     return index

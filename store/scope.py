@@ -44,9 +44,12 @@ class ScopeTable:
                     self.city_years.setdefault(city, set()).add(doc_year)
         self.years = self.doc_years | mentioned
 
-    @classmethod
-    def from_metadatas(cls, ids: list[str], metadatas: list[dict[str, Any]]) -> ScopeTable:
-        return cls(
+    @staticmethod
+    def rows_of(
+        ids: list[str], metadatas: list[dict[str, Any]]
+    ) -> list[tuple[str, int, str, list[int], list[str]]]:
+        """The table's rows for passages with this Chroma metadata."""
+        return [
             (
                 pid,
                 int(meta.get("doc_year") or 0),
@@ -55,7 +58,7 @@ class ScopeTable:
                 [c for c in str(meta.get("cities", "")).split(",") if c],
             )
             for pid, meta in zip(ids, metadatas, strict=True)
-        )
+        ]
 
     def facets(self) -> dict[str, Any]:
         """Document years, years named anywhere, cities, and each city's document years."""
