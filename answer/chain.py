@@ -397,8 +397,9 @@ class QAChain:
     def _context(self, q: Question, years: set[int], cities: set[str]) -> Context:
         """What the answerer reads besides the passages. How rare a question's terms are (idf)
         is counted among the documents of the cities it is asked of (all documents when it
-        names none and there is no home city): distractors of other cities, however many, do
-        not change how a Seoul question is scored."""
+        names none and there is no home city, or when those hold too few passages: see
+        ``store.lexical.MIN_IDF_PASSAGES``): distractors of other cities, however many, do not
+        change how a Seoul question is scored."""
         lexical = self.pipeline.retriever.lexical
         df, n_docs = lexical.counts_in(lexical.scope.ids(None, cities))
 
