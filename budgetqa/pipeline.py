@@ -37,7 +37,6 @@ class Pipeline:
     stamp: str = ""  # what ``store.generations.stamp`` (or the server's counter) said when opened
     timings: dict[str, float] = field(default_factory=dict)
     _rebuild: generations.Writer | None = None
-    _facets: dict[str, set] | None = None
     _checked: float = 0.0
 
     @classmethod
@@ -109,10 +108,9 @@ class Pipeline:
         self.store.close()
 
     def facets(self) -> dict[str, set]:
-        """What questions can be scoped to (years, cities), read once per generation."""
-        if self._facets is None:
-            self._facets = self.retriever.lexical.scope.facets()
-        return self._facets
+        """What questions can be scoped to (years, cities): from the scope table of the
+        generation this pipeline serves."""
+        return self.retriever.lexical.scope.facets()
 
     # -- writing --------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path] | None = None, progress: bool = True) -> IngestReport:
@@ -151,7 +149,6 @@ class Pipeline:
                 self.store.bump_generation()
             self.stamp = self.store.server_generation()
             self.retriever.refresh(build_lexical(self.settings.lexical_dir, self.store))
-            self._facets = None
             return result
         writer, self._rebuild = self._rebuild, None
         if writer is None:
@@ -180,7 +177,6 @@ class Pipeline:
     def _switch(self, other: Pipeline) -> None:
         old = self.store
         self.store, self.retriever, self.stamp = other.store, other.retriever, other.stamp
-        self._facets = None
         if old is not self.store:
             old.close()
 

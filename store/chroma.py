@@ -195,7 +195,7 @@ class PassageStore:
         """One entry per ingested document (by path): its metadata, passage count and flagged
         lines (lines that address the assistant, see ``ingest.injection``)."""
         docs: dict[str, dict[str, Any]] = {}
-        for meta in self._all(include=["metadatas"])["metadatas"]:
+        for meta in (m for _, page in self.metadata_pages() for m in page):
             entry = docs.setdefault(meta["path"], {**_public(meta), "passages": 0, "flagged": 0})
             entry["passages"] += 1
             entry["flagged"] += int(meta.get("flagged") or 0)
@@ -289,23 +289,12 @@ class PassageStore:
             for doc, distance in found
         ]
 
-    def _all(self, include: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"ids": [], "metadatas": [], "documents": []}
-        offset = 0
-        while True:
-            got = self._collection.get(include=include, limit=1000, offset=offset)
-            if not got["ids"]:
-                return out
-            for key in out:
-                out[key].extend(got.get(key) or [])
-            offset += len(got["ids"])
-
     # -- writing ---------------------------------------------------------------------------
     def document_keys(self) -> dict[str, str]:
         """path -> ingest key (file hash + chunker version) of every stored document; "" when
         its rows disagree (an ingest was interrupted), so that it is ingested again."""
         keys: dict[str, set[str]] = {}
-        for meta in self._all(include=["metadatas"])["metadatas"]:
+        for meta in (m for _, page in self.metadata_pages() for m in page):
             keys.setdefault(meta["path"], set()).add(str(meta.get("ingest_key", "")))
         return {path: next(iter(k)) if len(k) == 1 and PENDING not in k else "" for path, k in keys.items()}
 

@@ -34,6 +34,7 @@ class LexicalIndex:
 
         self.ids = ids
         self.scope = scope or ScopeTable([])
+        self._position_of: dict[str, int] | None = None
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index([t or [""] for t in tokens], show_progress=False)
@@ -75,7 +76,7 @@ class LexicalIndex:
         return df, int(mask.sum())
 
     def _positions(self) -> dict[str, int]:
-        if getattr(self, "_position_of", None) is None:
+        if self._position_of is None:
             self._position_of = {pid: i for i, pid in enumerate(self.ids)}
         return self._position_of
 
@@ -120,6 +121,7 @@ class LexicalIndex:
         index = cls.__new__(cls)
         index.ids = list(saved["ids"])
         index._lock = threading.Lock()
+        index._position_of = None
         try:
             index.scope = ScopeTable.load(folder)
         except FileNotFoundError:  # saved before the scope table: rebuilt quietly
