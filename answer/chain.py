@@ -13,6 +13,7 @@ years; the answer says which year it used. Abstentions carry the closest passage
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -143,7 +144,18 @@ class QAChain:
         self._local = threading.local()
         self.settings = settings
         if answerer is None:
-            extractive = ExtractiveAnswerer(Scorer.load(threshold=settings.answer_threshold or None))
+            scorer = Scorer.load(
+                settings.scorer or None, settings.answer_threshold or None, embedding=settings.embedding
+            )
+            if scorer.embedding != settings.embedding:
+                print(
+                    f"budgetqa: warning: the answer scorer was trained on {scorer.embedding} similarities, "
+                    f"not {settings.embedding}'s, and will rarely be confident: train one with "
+                    f"`python -m answer.train --embedding {settings.embedding} --out FILE` and set "
+                    "BUDGETQA_SCORER=FILE",
+                    file=sys.stderr,
+                )
+            extractive = ExtractiveAnswerer(scorer)
             model = chat_model(settings.llm, settings.llm_url, settings.llm_api_key, settings.llm_timeout)
             answerer = LLMAnswerer(model, extractive, timeout=settings.llm_timeout) if model else extractive
         self.answerer = answerer

