@@ -6,8 +6,9 @@ the bundled corpus inside), against the naive langchain RAG on the same document
 
 For each size, in a fresh process each (so that peak RSS is the run's own):
 - ours (with ``BUDGETQA_HOME_CITY=서울``: the bundled corpus is Seoul's, the look-alikes are
-  other cities'; questions that name no city are Seoul's): ``budgetqa`` ingest of the documents (passages/s), store size on disk, peak RSS, warm
-  search and answer latency p50/p95, the core eval set's facts/abstain (the bundled corpus is
+  other cities'; questions that name no city are Seoul's): ``budgetqa`` ingest of the documents
+  (passages/s), store size on disk and the ingest's peak RSS; then, in a process of its own (an
+  app worker on that store), its peak RSS, warm search and answer latency p50/p95, the core eval set's facts/abstain (the bundled corpus is
   inside, the look-alikes are distractors: other cities, years and bodies) and the look-alike
   questions' facts/abstain. At the smallest size also the embedder's raw speed on the very
   texts that ingest embedded, in batches, with nothing else: ingest must reach 90% of it.
@@ -77,14 +78,10 @@ def questions(lookalike: list[dict[str, Any]]) -> list[str]:
 
 
 def run_ours(size: int, embedding: str, raw: bool, work: Path) -> dict[str, Any]:
-    from answer.chain import QAChain
     from budgetqa.pipeline import Pipeline
-    from budgetqa.settings import Settings
-    from evals.runner import load_eval_set, run_eval
 
-    cases = documents(size, work)
-    settings = Settings.load(env={}, data_dir=work / "data", embedding=embedding, home_city=HOME_CITY)
-    pipeline = Pipeline.open(settings)
+    documents(size, work)
+    pipeline = Pipeline.open(settings_for(work, embedding))
     t0 = time.perf_counter()
     report = pipeline.ingest([work / "docs"], progress=False)
     ingest_s = time.perf_counter() - t0
@@ -98,6 +95,26 @@ def run_ours(size: int, embedding: str, raw: bool, work: Path) -> dict[str, Any]
     }
     if raw:
         out.update(raw_embedder(pipeline.store.embeddings, work / "docs", passages, ingest_s))
+    out["ingest_rss_mb"] = round(peak_rss_mb())
+    out.update(child(size, "serve", embedding, raw=False, work=work))  # a worker on the store, alone
+    return out
+
+
+def settings_for(work: Path, embedding: str) -> Any:
+    from budgetqa.settings import Settings
+
+    return Settings.load(env={}, data_dir=work / "data", embedding=embedding, home_city=HOME_CITY)
+
+
+def run_serve(embedding: str, work: Path) -> dict[str, Any]:
+    """What an app worker does on the store ingest left in ``work``: open it, answer."""
+    from answer.chain import QAChain
+    from budgetqa.pipeline import Pipeline
+    from evals.lookalike import CASES_FILE
+    from evals.runner import load_eval_set, run_eval
+
+    cases = [json.loads(line) for line in (work / CASES_FILE).read_text(encoding="utf-8").splitlines()]
+    pipeline = Pipeline.open(settings_for(work, embedding))
     chain = QAChain(pipeline)
     asked = questions(cases)
     for q in asked[:5]:  # warm up: Kiwi, BM25, caches
@@ -113,19 +130,18 @@ def run_ours(size: int, embedding: str, raw: bool, work: Path) -> dict[str, Any]
         answer_ms.append((time.perf_counter() - t) * 1000)
     core = run_eval(chain, load_eval_set(CORE), eval_set=str(CORE))["summary"]
     mine = run_eval(chain, cases[:200], eval_set="lookalike")["summary"]
-    out.update(
-        search_p50_ms=round(pct(search_ms, 0.5), 1),
-        search_p95_ms=round(pct(search_ms, 0.95), 1),
-        answer_p50_ms=round(pct(answer_ms, 0.5), 1),
-        answer_p95_ms=round(pct(answer_ms, 0.95), 1),
-        core_facts=core["facts"],
-        core_abstain=core["abstain"],
-        core_hit5=core["hit@5"],
-        lookalike_facts=mine["facts"],
-        lookalike_abstain=mine["abstain"],
-        peak_rss_mb=round(peak_rss_mb()),
-    )
-    return out
+    return {
+        "search_p50_ms": round(pct(search_ms, 0.5), 1),
+        "search_p95_ms": round(pct(search_ms, 0.95), 1),
+        "answer_p50_ms": round(pct(answer_ms, 0.5), 1),
+        "answer_p95_ms": round(pct(answer_ms, 0.95), 1),
+        "core_facts": core["facts"],
+        "core_abstain": core["abstain"],
+        "core_hit5": core["hit@5"],
+        "lookalike_facts": mine["facts"],
+        "lookalike_abstain": mine["abstain"],
+        "serve_rss_mb": round(peak_rss_mb()),
+    }
 
 
 def raw_embedder(embeddings: Any, folder: Path, passages: int, ingest_s: float) -> dict[str, Any]:
@@ -207,18 +223,22 @@ def run_naive(size: int, embedding: str, work: Path) -> dict[str, Any]:
 
 
 def one(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="budgetqa-scale-") as tmp:
-        if args.what == "ours":
-            result = run_ours(args.one, args.embedding, args.raw, Path(tmp))
-        else:
-            result = run_naive(args.one, args.embedding, Path(tmp))
+    if args.what == "serve":
+        result = run_serve(args.embedding, Path(args.work))
+    else:
+        with tempfile.TemporaryDirectory(prefix="budgetqa-scale-") as tmp:
+            if args.what == "ours":
+                result = run_ours(args.one, args.embedding, args.raw, Path(tmp))
+            else:
+                result = run_naive(args.one, args.embedding, Path(tmp))
     print(json.dumps(result))
     return 0
 
 
-def child(size: int, what: str, embedding: str, raw: bool) -> dict[str, Any]:
+def child(size: int, what: str, embedding: str, raw: bool, work: Path | None = None) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", str(size), "--what", what, "--embedding", embedding]
     cmd += ["--raw"] if raw else []
+    cmd += ["--work", str(work)] if work else []
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
@@ -237,7 +257,8 @@ def main() -> int:
     parser.add_argument("--fast-from", type=int, default=100000, help="sizes from this one use fast-use")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--what", choices=["ours", "naive"], default="ours", help=argparse.SUPPRESS)
+    parser.add_argument("--what", choices=["ours", "naive", "serve"], default="ours", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -258,25 +279,29 @@ def main() -> int:
             print(f"  naive: {json.dumps(naive)}", flush=True)
     print()
     print(
-        "| passages | embedder | ingest p/s | store MB | peak RSS MB | search p50/p95 ms | answer p50/p95 ms "
+        "| passages | embedder | ingest p/s | store MB | peak RSS MB ingest / serve | search p50/p95 ms "
+        "| answer p50/p95 ms "
         "| core facts / abstain | look-alike facts / abstain |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for _size, embedding, o, _ in rows:
         print(
-            f"| {o['passages']:,} | {embedding} | {o['ingest_pps']} | {o['store_mb']} | {o['peak_rss_mb']} "
+            f"| {o['passages']:,} | {embedding} | {o['ingest_pps']} | {o['store_mb']} "
+            f"| {o['ingest_rss_mb']} / {o['serve_rss_mb']} "
             f"| {o['search_p50_ms']} / {o['search_p95_ms']} | {o['answer_p50_ms']} / {o['answer_p95_ms']} "
             f"| {o['core_facts']} / {o['core_abstain']} | {o['lookalike_facts']} / {o['lookalike_abstain']} |"
         )
     if not args.no_baseline:
         print()
         print("Ours as a ratio to the naive RAG on the same documents and embedder (time: lower is faster):")
-        print("| passages | ingest time | store size | peak RSS | search p50 | core hit@5 ours / naive |")
+        print(
+            "| passages | ingest time | store size | peak RSS (ingest) | search p50 | core hit@5 ours / naive |"
+        )
         print("|---|---|---|---|---|---|")
         for _, _, o, n in rows:
             print(
                 f"| {o['passages']:,} | {ratio(o['ingest_s'], n['ingest_s'])} | {ratio(o['store_mb'], n['store_mb'])} "
-                f"| {ratio(o['peak_rss_mb'], n['peak_rss_mb'])} | {ratio(o['search_p50_ms'], n['search_p50_ms'])} "
+                f"| {ratio(o['ingest_rss_mb'], n['peak_rss_mb'])} | {ratio(o['search_p50_ms'], n['search_p50_ms'])} "
                 f"| {o['core_hit5']} / {n['core_hit5']} |"
             )
     first = rows[0][2]
