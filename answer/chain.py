@@ -422,7 +422,7 @@ class QAChain:
             df=df,
             n_docs=max(1, n_docs),
             embed=self.pipeline.retriever.vector,
-            unit_vectors=self.pipeline.store.unit_vectors,
+            unit_vectors=self.pipeline.unit_vectors,
             search=search,
             passages_of=self.pipeline.store.passages_of,
             cities=set(self.facets["cities"]),

@@ -180,5 +180,12 @@ class Pipeline:
         if old is not self.store:
             old.close()
 
+    def unit_vectors(self, passage_ids: list[str]) -> dict[str, Any]:
+        """The unit vectors of each passage: from the file beside the BM25 index, else (a
+        passage it lacks, or a read-only folder) from the store's units collection."""
+        found = self.retriever.lexical.unit_vectors(passage_ids)
+        missing = [pid for pid in passage_ids if pid not in found]
+        return {**found, **self.store.unit_vectors(missing)} if missing else found
+
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, k=k)

@@ -17,9 +17,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from budgetqa.korean import search_tokens
 from store.chroma import PassageStore
 from store.scope import ScopeTable
+from store.unitvectors import UnitVectors
 
 # A scope of fewer passages (a single press release) counts terms over the whole store instead:
 # in the dev set's store a 10-passage scope made an unanswerable question look answerable.
@@ -27,13 +30,15 @@ MIN_IDF_PASSAGES = 30
 
 
 class LexicalIndex:
-    """BM25 over the store's passages, and their ``ScopeTable`` (both of one generation)."""
+    """BM25 over the store's passages, their ``ScopeTable`` and their ``UnitVectors`` (all of
+    one generation, saved in one folder)."""
 
     def __init__(self, ids: list[str], tokens: list[list[str]], scope: ScopeTable | None = None) -> None:
         import bm25s
 
         self.ids = ids
         self.scope = scope or ScopeTable([])
+        self.units: UnitVectors | None = None  # set by ``build`` once written (not for a read-only folder)
         self._position_of: dict[str, int] | None = None
         self._bm25 = bm25s.BM25()
         if ids:
@@ -60,8 +65,6 @@ class LexicalIndex:
         is None, or too few (``MIN_IDF_PASSAGES``) to tell a rare term from a common one."""
         if ids is None or not self.ids or not MIN_IDF_PASSAGES <= len(ids) < len(self.ids):
             return self.df, self.n_docs
-        import numpy as np
-
         positions = self._positions()
         mask = np.zeros(len(self.ids), dtype=bool)
         mask[[positions[pid] for pid in ids if pid in positions]] = True
@@ -80,6 +83,15 @@ class LexicalIndex:
             self._position_of = {pid: i for i, pid in enumerate(self.ids)}
         return self._position_of
 
+    def unit_vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        """The unit vectors of those passages that the saved file holds."""
+        if self.units is None:
+            return {}
+        positions = self._positions()
+        known = [pid for pid in passage_ids if pid in positions]
+        found = zip(known, self.units.read([positions[pid] for pid in known]), strict=True)
+        return {pid: vectors for pid, vectors in found if vectors is not None}
+
     @staticmethod
     def stamp(ids: list[str]) -> str:
         return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
@@ -88,8 +100,6 @@ class LexicalIndex:
         tokens = search_tokens(query, query=True)
         if not self.ids or not tokens:
             return []
-        import numpy as np
-
         with self._lock:
             scores = self._bm25.get_scores(tokens)
         # the best k of the passages that score at all, by score then position: a full argsort
@@ -124,7 +134,10 @@ class LexicalIndex:
         index._position_of = None
         try:
             index.scope = ScopeTable.load(folder)
-        except FileNotFoundError:  # saved before the scope table: rebuilt quietly
+            index.units = UnitVectors.load(folder, saved["stamp"])
+        except FileNotFoundError:  # saved before the scope table or the unit vectors: rebuilt quietly
+            return None
+        if index.units is None:
             return None
         index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
         return index
@@ -141,7 +154,12 @@ def build(folder: Path, store: PassageStore) -> LexicalIndex:
         scope += ScopeTable.rows_of(page_ids, metadatas)
     index = LexicalIndex(ids, tokens, ScopeTable(scope))
     with contextlib.suppress(OSError):  # a read-only data dir still gets an in-memory index
-        index.save(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = LexicalIndex.stamp(ids)
+        index.units = UnitVectors.write(
+            folder, stamp, index._positions(), store.unit_pages(), store.unit_count()
+        )
+        index.save(folder)  # last: its ids.json says the folder is whole
     return index
 
 

@@ -1,14 +1,19 @@
 """The scope table answers "which passages are about these years and cities" from memory: it
-must select exactly what the Chroma metadata filter selects, and give the same facets."""
+must select exactly what the Chroma metadata filter selects, and give the same facets. Beside
+it, the unit vectors file and the exact search of a narrow scope must give what Chroma gives."""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from answer.chain import scope_filter
 from budgetqa.pipeline import Pipeline
-from store import generations
+from store import generations, unitvectors
+from store.chroma import EXACT_SCOPE
 from store.scope import FILE
 from tests.conftest import make_settings
 
@@ -50,3 +55,60 @@ def test_an_index_saved_before_the_scope_table_is_rebuilt_quietly(
         assert "warning" not in capsys.readouterr().err  # type: ignore[attr-defined]
     finally:
         pipeline.close()
+
+
+def test_unit_vectors_are_read_from_the_file_beside_the_index(corpus_pipeline: Pipeline) -> None:
+    """The file holds exactly what the units collection holds, passage by passage, so that a
+    question never loads the collection's vector segment."""
+    lexical = corpus_pipeline.retriever.lexical
+    ids = lexical.ids
+    assert lexical.units is not None and len(ids) == 50
+    from_file = lexical.unit_vectors(ids)
+    from_chroma = corpus_pipeline.store.unit_vectors(ids)
+    assert set(from_file) == set(from_chroma) == set(ids)
+    for pid in ids:
+        assert from_file[pid].shape[0] >= 1
+        assert np.array_equal(from_file[pid], from_chroma[pid]), pid
+    assert corpus_pipeline.unit_vectors(ids[:3]).keys() == set(ids[:3])
+
+
+def test_an_index_without_unit_vectors_or_with_others_is_rebuilt_quietly(
+    corpus_store_copy: Path, capsys: object
+) -> None:
+    folder = generations.current(corpus_store_copy).lexical_dir
+    (folder / unitvectors.VECTORS).unlink()
+    (folder / unitvectors.INDEX).unlink()
+    pipeline = Pipeline.open(make_settings(corpus_store_copy))
+    try:
+        assert pipeline.retriever.lexical.units is not None and (folder / unitvectors.VECTORS).exists()
+    finally:
+        pipeline.close()
+    np.savez(
+        folder / unitvectors.INDEX, offsets=np.zeros(51, dtype=np.int64), stamp=np.array("another store")
+    )
+    pipeline = Pipeline.open(make_settings(corpus_store_copy))
+    try:
+        ids = pipeline.retriever.lexical.ids
+        assert len(pipeline.retriever.lexical.unit_vectors(ids)) == len(ids)
+        assert "warning" not in capsys.readouterr().err  # type: ignore[attr-defined]
+    finally:
+        pipeline.close()
+
+
+def test_a_narrow_scope_is_ranked_exactly_as_chroma_ranks_it(corpus_pipeline: Pipeline) -> None:
+    """A scope of up to EXACT_SCOPE passages is ranked here over its vectors; the order and
+    the similarities are Chroma's own."""
+    store = corpus_pipeline.store
+    scope = corpus_pipeline.retriever.lexical.scope.ids({2023}, {"서울"})
+    assert scope and len(scope) <= EXACT_SCOPE
+    for question in ("2023년 정보화 예산은?", "How many projects in 2023?"):
+        vector = store.embeddings.embed_query(question)
+        mine = store.exact_search(vector, 8, scope)
+        found = store._langchain.similarity_search_by_vector_with_relevance_scores(
+            vector, k=8, ids=sorted(scope)
+        )
+        assert [h.id for h in mine] == [str(doc.id) for doc, _ in found]
+        for hit, (_, distance) in zip(mine, found, strict=True):
+            assert hit.dense == pytest.approx(1.0 - distance, abs=1e-5)
+            assert hit.text and hit.metadata.get("path")
+    assert store.dense_search("예산", 5, ids=set()) == []
