@@ -160,6 +160,11 @@ class PassageStore:
                 "rebuild it with the new model: budgetqa ingest --rebuild"
             )
 
+    @property
+    def local(self) -> bool:
+        """Whether the store is local files (not a Chroma server)."""
+        return not self.settings.chroma_host
+
     def close(self) -> None:
         """Release the local files (a no-op for a server); the store is unusable afterwards."""
         with contextlib.suppress(Exception):

@@ -120,9 +120,10 @@ class LexicalIndex:
         tmp.replace(folder / "ids.json")
 
     @classmethod
-    def load(cls, folder: Path, ids: list[str]) -> LexicalIndex | None:
-        """The saved index if it covers exactly ``ids``; None if it is stale. Raises
-        FileNotFoundError when there is none, and another exception when it is unreadable."""
+    def load(cls, folder: Path, ids: list[str], units: bool = True) -> LexicalIndex | None:
+        """The saved index if it covers exactly ``ids`` (with its unit vectors, unless
+        ``units`` is false); None if it is stale. Raises FileNotFoundError when there is none,
+        and another exception when it is unreadable."""
         import bm25s
 
         saved = json.loads((folder / "ids.json").read_text())
@@ -132,19 +133,23 @@ class LexicalIndex:
         index.ids = list(saved["ids"])
         index._lock = threading.Lock()
         index._position_of = None
+        index.units = None
         try:
             index.scope = ScopeTable.load(folder)
-            index.units = UnitVectors.load(folder, saved["stamp"])
+            if units:
+                index.units = UnitVectors.load(folder, saved["stamp"])
         except FileNotFoundError:  # saved before the scope table or the unit vectors: rebuilt quietly
             return None
-        if index.units is None:
+        if units and index.units is None:
             return None
         index._bm25 = bm25s.BM25.load(str(folder), show_progress=False) if index.ids else bm25s.BM25()
         return index
 
 
 def build(folder: Path, store: PassageStore) -> LexicalIndex:
-    """A fresh index over every passage in the store, saved to ``folder`` when writable."""
+    """A fresh index over every passage in the store, saved to ``folder`` when writable. The
+    unit vectors are copied for a local store only: a Chroma server holds its vector segments
+    in its own process, and copying them over HTTP to every worker would cost more than it saves."""
     ids: list[str] = []
     tokens: list[list[str]] = []
     scope: list[tuple[str, int, str, list[int], list[str]]] = []
@@ -155,10 +160,11 @@ def build(folder: Path, store: PassageStore) -> LexicalIndex:
     index = LexicalIndex(ids, tokens, ScopeTable(scope))
     with contextlib.suppress(OSError):  # a read-only data dir still gets an in-memory index
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = LexicalIndex.stamp(ids)
-        index.units = UnitVectors.write(
-            folder, stamp, index._positions(), store.unit_pages(), store.unit_count()
-        )
+        if store.local:
+            stamp = LexicalIndex.stamp(ids)
+            index.units = UnitVectors.write(
+                folder, stamp, index._positions(), store.unit_pages(), store.unit_count()
+            )
         index.save(folder)  # last: its ids.json says the folder is whole
     return index
 
@@ -168,7 +174,7 @@ def load_or_build(folder: Path, store: PassageStore) -> LexicalIndex:
     when the saved one is missing or unreadable, since nothing should have removed it)."""
     ids = store.ids()
     try:
-        index = LexicalIndex.load(folder, ids)
+        index = LexicalIndex.load(folder, ids, units=store.local)
     except FileNotFoundError:
         index = None
         if ids:
