@@ -23,6 +23,7 @@ that they finish in minutes on 2 cores; the table says so. Nothing here touches 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -45,6 +46,13 @@ HOME_CITY = "서울"  # the deployment is Seoul's (the bundled corpus and the co
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory: the kernel's high-water mark for its own memory
+    (``VmHWM``). ``ru_maxrss`` would not do for a child: Linux carries the parent's peak across
+    fork and exec, so a worker started by the ingest process would report the ingest's peak."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
