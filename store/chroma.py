@@ -44,6 +44,20 @@ EXACT_SCOPE = 1000  # a search restricted to at most this many passages ranks th
 VECTOR_CACHE = 8192  # passage vectors kept in memory for those searches
 
 
+def _pages(collection: Any, include: list[str], size: int) -> Iterator[dict[str, Any]]:
+    """Every row of ``collection``, ``size`` at a time (Chroma's ``get`` results)."""
+    offset = 0
+    while True:
+        try:  # (a generator: ``store_call`` would not see a failure while it is iterated)
+            got = collection.get(include=include, limit=size, offset=offset)
+        except Exception as exc:
+            raise StoreError(f"the store failed ({_short(exc)})") from None
+        if not got["ids"]:
+            return
+        yield got
+        offset += len(got["ids"])
+
+
 def store_call(method: Callable[..., T]) -> Callable[..., T]:
     """Turn a Chroma failure during a read (server down, collection dropped) into a StoreError."""
 
@@ -220,16 +234,8 @@ class PassageStore:
     def metadata_pages(self, size: int = 1000) -> Iterator[tuple[list[str], list[dict[str, Any]]]]:
         """Ids and metadata of every passage, ``size`` rows at a time (the BM25 index and the
         scope table are built from these without holding every row's metadata at once)."""
-        offset = 0
-        while True:
-            try:  # (a generator: ``store_call`` would not see a failure while it is iterated)
-                got = self._collection.get(include=["metadatas"], limit=size, offset=offset)
-            except Exception as exc:
-                raise StoreError(f"the store failed ({_short(exc)})") from None
-            if not got["ids"]:
-                return
+        for got in _pages(self._collection, ["metadatas"], size):
             yield list(got["ids"]), list(got["metadatas"])
-            offset += len(got["ids"])
 
     @store_call
     def unit_count(self) -> int:
@@ -238,17 +244,9 @@ class PassageStore:
     def unit_pages(self, size: int = 2000) -> Iterator[tuple[list[str], list[int], list[Any]]]:
         """(passage ids, unit numbers, vectors) of every stored unit, ``size`` at a time: what
         ``store.unitvectors`` writes its file from."""
-        offset = 0
-        while True:
-            try:  # (a generator: ``store_call`` would not see a failure while it is iterated)
-                got = self._units.get(include=["embeddings", "metadatas"], limit=size, offset=offset)
-            except Exception as exc:
-                raise StoreError(f"the store failed ({_short(exc)})") from None
-            if not got["ids"]:
-                return
+        for got in _pages(self._units, ["embeddings", "metadatas"], size):
             metas = got["metadatas"]
             yield [str(m["passage"]) for m in metas], [int(m["n"]) for m in metas], list(got["embeddings"])
-            offset += len(got["ids"])
 
     @store_call
     def passages_of(self, path: str) -> list[Hit]:
