@@ -44,6 +44,30 @@ EXACT_SCOPE = 1000  # a search restricted to at most this many passages ranks th
 VECTOR_CACHE = 8192  # passage vectors kept in memory for those searches
 
 
+class ArrayCache:
+    """Arrays by passage id, the least recently used dropped past ``size`` (passage ids change
+    with the text, so an entry is never stale); safe across the threads that answer."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def found(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Those of ``ids`` that are cached."""
+        with self._lock:
+            out = {pid: self._items[pid] for pid in ids if pid in self._items}
+            for pid in out:
+                self._items.move_to_end(pid)
+        return out
+
+    def add(self, items: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._items.update(items)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 def _pages(collection: Any, include: list[str], size: int) -> Iterator[dict[str, Any]]:
     """Every row of ``collection``, ``size`` at a time (Chroma's ``get`` results)."""
     offset = 0
@@ -149,9 +173,8 @@ class PassageStore:
             raise StoreError(
                 f"cannot open collection '{settings.collection}_units': {_short(exc)}. {RECOVERY}"
             ) from None
-        self._unit_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vector_lock = threading.Lock()
+        self._unit_cache = ArrayCache(UNIT_CACHE)
+        self._vector_cache = ArrayCache(VECTOR_CACHE)
         if check_model:
             self._check_model()
         self._langchain = Chroma(
@@ -272,18 +295,19 @@ class PassageStore:
     def unit_vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
         """The unit vectors of each passage (rows in unit order); absent for a passage whose
         units were not stored."""
-        out = {pid: self._unit_cache[pid] for pid in passage_ids if pid in self._unit_cache}
+        out = self._unit_cache.found(passage_ids)
         missing = [pid for pid in passage_ids if pid not in out]
         if missing:
             got = self._units.get(where={"passage": {"$in": missing}}, include=["embeddings", "metadatas"])
             rows: dict[str, list[tuple[int, Any]]] = {}
             for meta, vector in zip(got["metadatas"], got["embeddings"], strict=True):
                 rows.setdefault(str(meta["passage"]), []).append((int(meta["n"]), vector))
-            for pid, found in rows.items():
-                out[pid] = np.array([v for _, v in sorted(found, key=lambda r: r[0])], dtype=np.float32)
-                self._unit_cache[pid] = out[pid]
-            while len(self._unit_cache) > UNIT_CACHE:
-                self._unit_cache.popitem(last=False)
+            read = {
+                pid: np.array([v for _, v in sorted(found, key=lambda r: r[0])], dtype=np.float32)
+                for pid, found in rows.items()
+            }
+            self._unit_cache.add(read)
+            out.update(read)
         return out
 
     @store_call
@@ -325,20 +349,20 @@ class PassageStore:
         search restricted to a few ids walks much of the graph: 80 ms for 50 ids among 100k
         passages, against 3 ms to read those 50 vectors."""
         ordered = sorted(ids)
-        missing = [pid for pid in ordered if pid not in self._vector_cache]
-        got = self._collection.get(ids=missing, include=["embeddings"]) if missing else None
-        with self._vector_lock:  # answers run on several threads
-            if got is not None:
-                for pid, emb in zip(got["ids"], got["embeddings"], strict=True):
-                    self._vector_cache[pid] = np.asarray(emb, dtype=np.float32)
-            found = [pid for pid in ordered if pid in self._vector_cache]
-            if not found:
-                return []
-            for pid in found:
-                self._vector_cache.move_to_end(pid)
-            matrix = np.stack([self._vector_cache[pid] for pid in found])
-            while len(self._vector_cache) > VECTOR_CACHE:
-                self._vector_cache.popitem(last=False)
+        vectors = self._vector_cache.found(ordered)
+        missing = [pid for pid in ordered if pid not in vectors]
+        if missing:
+            got = self._collection.get(ids=missing, include=["embeddings"])
+            read = {
+                pid: np.asarray(emb, dtype=np.float32)
+                for pid, emb in zip(got["ids"], got["embeddings"], strict=True)
+            }
+            self._vector_cache.add(read)
+            vectors.update(read)
+        found = [pid for pid in ordered if pid in vectors]
+        if not found:
+            return []
+        matrix = np.stack([vectors[pid] for pid in found])
         q = np.asarray(vector, dtype=np.float32)
         cosines = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
         best = np.argsort(-cosines, kind="stable")[:k]
