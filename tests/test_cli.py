@@ -66,3 +66,23 @@ def test_installed_modules_import_from_anywhere(tmp_path: Path) -> None:
     code = "import app, web.ui, web.api, answer.chain, evals.runner, ingest, store, retrieve; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_console_script_answers_and_keeps_its_trace(corpus_store_copy: Path) -> None:
+    """``budgetqa`` as installed (``budgetqa.cli:entry``, which freezes the heap before exit):
+    the answer is printed and its trace line is written whole."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "budgetqa"
+    result = subprocess.run(
+        [str(script), "--data-dir", str(corpus_store_copy), "ask", "서울시 2023년 정보화 예산은?"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3703억" in result.stdout
+    lines = (corpus_store_copy / "traces.jsonl").read_text(encoding="utf-8").splitlines()
+    from answer.trace import question_hash
+
+    assert json.loads(lines[-1])["question_sha256"] == question_hash("서울시 2023년 정보화 예산은?")
