@@ -27,6 +27,7 @@ from store.chroma import CHUNKER_VERSION, DocumentRows, PassageStore
 
 T = TypeVar("T")
 EMBED_TEXTS = 512  # unit texts gathered across files before they are embedded and written
+FIRST_EMBED_TEXTS = 32  # the first batch is small: the embedder starts once a few files are read
 PREFETCH = 64  # files read ahead of the embedder: more than one flush (EMBED_TEXTS) holds
 
 
@@ -75,9 +76,12 @@ def collect_files(paths: Iterable[Path], report: IngestReport) -> tuple[list[Pat
 
 
 def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = True) -> IngestReport:
-    """Ingest ``paths`` (files and folders). Files are read, split and tokenized in a
-    background thread while the main thread embeds and writes the ones before them; the
-    embedder gets texts of several files at once (``EMBED_TEXTS``)."""
+    """Ingest ``paths`` (files and folders). Three threads keep the embedder busy: one reads,
+    splits and tokenizes the files ahead (``prefetch``), the calling thread embeds texts of
+    several files at once (``EMBED_TEXTS``), and one writes each embedded batch to Chroma while
+    the next is embedded (one write at a time, in order)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from tqdm import tqdm
 
     report = IngestReport()
@@ -91,47 +95,71 @@ def ingest_paths(store: PassageStore, paths: Iterable[Path], progress: bool = Tr
         disable=not progress or not sys.stderr.isatty(),
         file=sys.stderr,
     )
-    pending: list[tuple[int, Prepared]] = []  # prepared files waiting for the embedder, by outcome slot
+    Batch = list[tuple[int, Prepared]]  # prepared files, by outcome slot
+    pending: Batch = []
+    writing: list[tuple[Batch, Future[list[tuple[int, int]]]]] = []  # the write in flight
 
-    def flush() -> None:
-        if not pending:
+    def skipped(batch: Batch, exc: BudgetQAError) -> None:
+        for slot, p in batch:
+            report.errors.append(f"{p.path}: {exc}")
+            report.outcomes[slot] = f"{p.path.name}: skipped: {exc}"
+        bar.update(len(batch))
+
+    def settle() -> None:
+        """Wait for the write in flight and put its outcome in the report."""
+        if not writing:
+            return
+        batch, future = writing.pop()
+        try:
+            results = future.result()
+        except BudgetQAError as exc:
+            skipped(batch, exc)
+            return
+        for (slot, p), (added, removed) in zip(batch, results, strict=True):
+            report.ingested += 1
+            report.added += added
+            report.removed += removed
+            report.warnings.extend(p.doc.warnings)
+            pages = f", {p.doc.pages} pages" if p.doc.pages else ""
+            report.outcomes[slot] = (
+                f"{p.path.name}: ingested ({p.doc.meta.format}{pages}, {len(p.rows.passages)} passages)"
+                + (f"; {'; '.join(p.doc.warnings)}" if p.doc.warnings else "")
+            )
+        bar.update(len(batch))
+
+    def flush(writer: ThreadPoolExecutor) -> None:
+        batch = pending.copy()
+        pending.clear()
+        if not batch:
             return
         try:
-            results = store.replace_documents([p.rows for _, p in pending])
+            rows = store.embed_rows([p.rows for _, p in batch])
         except BudgetQAError as exc:
-            for slot, p in pending:
-                report.errors.append(f"{p.path}: {exc}")
-                report.outcomes[slot] = f"{p.path.name}: skipped: {exc}"
-        else:
-            for (slot, p), (added, removed) in zip(pending, results, strict=True):
-                report.ingested += 1
-                report.added += added
-                report.removed += removed
-                report.warnings.extend(p.doc.warnings)
-                pages = f", {p.doc.pages} pages" if p.doc.pages else ""
-                report.outcomes[slot] = (
-                    f"{p.path.name}: ingested ({p.doc.meta.format}{pages}, {len(p.rows.passages)} passages)"
-                    + (f"; {'; '.join(p.doc.warnings)}" if p.doc.warnings else "")
-                )
-        bar.update(len(pending))
-        pending.clear()
+            skipped(batch, exc)
+            return
+        settle()
+        writing.append((batch, writer.submit(store.write_rows, rows)))
 
-    for path, prepared in prefetch(files, lambda f: prepare(f, known)):
-        report.outcomes.append("")
-        slot = len(report.outcomes) - 1
-        if isinstance(prepared, BudgetQAError):
-            report.errors.append(str(prepared))
-            report.outcomes[slot] = f"{path.name}: skipped: {str(prepared).split(': ', 1)[-1]}"
-            bar.update(1)
-        elif prepared is None:
-            report.unchanged += 1
-            report.outcomes[slot] = f"{path.name}: unchanged"
-            bar.update(1)
-        else:
-            pending.append((slot, prepared))
-            if sum(len(u) for _, p in pending for u in p.rows.unit_texts) >= EMBED_TEXTS:
-                flush()
-    flush()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
+        limit = FIRST_EMBED_TEXTS
+        for path, prepared in prefetch(files, lambda f: prepare(f, known)):
+            report.outcomes.append("")
+            slot = len(report.outcomes) - 1
+            if isinstance(prepared, BudgetQAError):
+                report.errors.append(str(prepared))
+                report.outcomes[slot] = f"{path.name}: skipped: {str(prepared).split(': ', 1)[-1]}"
+                bar.update(1)
+            elif prepared is None:
+                report.unchanged += 1
+                report.outcomes[slot] = f"{path.name}: unchanged"
+                bar.update(1)
+            else:
+                pending.append((slot, prepared))
+                if sum(len(u) for _, p in pending for u in p.rows.unit_texts) >= limit:
+                    flush(writer)
+                    limit = EMBED_TEXTS
+        flush(writer)
+        settle()
     bar.close()
     seen = {str(f.resolve()) for f in files}
     for path in known:

@@ -400,6 +400,8 @@ class PassageStore:
         """Make the stored passages of each document exactly its ``passages``; returns (added,
         removed) per document. Several documents are embedded and written together: one
         embedding call per ``EMBED_BATCH`` texts, one Chroma write per ``WRITE_BATCH`` rows.
+        (``embed_rows`` then ``write_rows``: ingest runs them in two threads, so that one batch
+        is written while the next is embedded.)
 
         ``unit_texts[i]`` are the embedded texts of passage i's units, ``tokens[i]`` its BM25
         tokens. A passage's vector is the normalised mean of its units' vectors and of its
@@ -408,6 +410,11 @@ class PassageStore:
         "pending" and get their document's key only once all of them are in, so an interrupted
         ingest is redone next time instead of looking "unchanged".
         """
+        return self.write_rows(self.embed_rows(docs))
+
+    def embed_rows(self, docs: list[DocumentRows]) -> EmbeddedRows:
+        """The rows ``docs`` need written: their passages that are not stored yet, embedded
+        (see ``replace_documents``)."""
         paths = [d.path for d in docs]
         old: dict[str, set[str]] = {p: set() for p in paths}
         for start in range(0, len(paths), 100):
@@ -447,6 +454,11 @@ class PassageStore:
             mean = own.mean(axis=0)
             mean = mean / (np.linalg.norm(mean) or 1.0)
             passage_rows.append((p.id, mean.tolist(), p.text, self._row_metadata(p, d.path, PENDING, t)))
+        return EmbeddedRows(docs, old, unit_rows, passage_rows)
+
+    def write_rows(self, rows: EmbeddedRows) -> list[tuple[int, int]]:
+        """Write what ``embed_rows`` made; returns (added, removed) per document."""
+        docs, old, unit_rows, passage_rows = rows.docs, rows.old, rows.unit_rows, rows.passage_rows
         for start in range(0, len(unit_rows), WRITE_BATCH):
             ids, embs, metas = zip(*unit_rows[start : start + WRITE_BATCH], strict=True)
             self._units.upsert(ids=list(ids), embeddings=list(embs), metadatas=list(metas))
@@ -510,6 +522,17 @@ class PassageStore:
         with contextlib.suppress(Exception):  # a store from before unit vectors has none
             self._client.delete_collection(f"{name}_units")
         self.__init__(self.settings, self.embeddings, chroma_dir=self.chroma_dir)  # type: ignore[misc]
+
+
+@dataclass
+class EmbeddedRows:
+    """Documents embedded and ready to write (``PassageStore.embed_rows`` to ``write_rows``):
+    the ids each document had, and the new unit and passage rows."""
+
+    docs: list[DocumentRows]
+    old: dict[str, set[str]]
+    unit_rows: list[tuple[str, list[float], dict[str, Any]]]
+    passage_rows: list[tuple[str, list[float], str, dict[str, Any]]]
 
 
 @dataclass

