@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -32,6 +32,7 @@ from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
+V = TypeVar("V")
 CHUNKER_VERSION = "11"  # bump when cleaning or splitting changes: files are then re-ingested
 EMBED_BATCH = 256  # texts per embedding call
 WRITE_BATCH = 2000  # rows per Chroma write
@@ -42,18 +43,20 @@ DOCUMENT_FIELDS = (
 UNIT_CACHE = 4096  # passages whose unit vectors are kept in memory (ids change with the text)
 EXACT_SCOPE = 1000  # a search restricted to at most this many passages ranks them exactly, here
 VECTOR_CACHE = 8192  # passage vectors kept in memory for those searches
+ROW_CACHE = 8192  # passages' text and metadata kept in memory: a Chroma get by ids cost 4 ms at 100k
 
 
-class ArrayCache:
-    """Arrays by passage id, the least recently used dropped past ``size`` (passage ids change
-    with the text, so an entry is never stale); safe across the threads that answer."""
+class IdCache(Generic[V]):
+    """Values by passage id (vectors, rows), the least recently used dropped past ``size``; safe
+    across the threads that answer. A passage's id changes with its text, so a vector is never
+    stale; a row's metadata can change with its document's, so writes ``clear`` the row cache."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._items: OrderedDict[str, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def found(self, ids: list[str]) -> dict[str, np.ndarray]:
+    def found(self, ids: list[str]) -> dict[str, V]:
         """Those of ``ids`` that are cached."""
         with self._lock:
             out = {pid: self._items[pid] for pid in ids if pid in self._items}
@@ -61,11 +64,15 @@ class ArrayCache:
                 self._items.move_to_end(pid)
         return out
 
-    def add(self, items: dict[str, np.ndarray]) -> None:
+    def add(self, items: dict[str, V]) -> None:
         with self._lock:
             self._items.update(items)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _pages(collection: Any, include: list[str], size: int) -> Iterator[dict[str, Any]]:
@@ -173,8 +180,9 @@ class PassageStore:
             raise StoreError(
                 f"cannot open collection '{settings.collection}_units': {_short(exc)}. {RECOVERY}"
             ) from None
-        self._unit_cache = ArrayCache(UNIT_CACHE)
-        self._vector_cache = ArrayCache(VECTOR_CACHE)
+        self._unit_cache: IdCache[np.ndarray] = IdCache(UNIT_CACHE)
+        self._vector_cache: IdCache[np.ndarray] = IdCache(VECTOR_CACHE)
+        self._row_cache: IdCache[tuple[str, dict[str, Any]]] = IdCache(ROW_CACHE)
         if check_model:
             self._check_model()
         self._langchain = Chroma(
@@ -283,12 +291,21 @@ class PassageStore:
 
     @store_call
     def get(self, ids: list[str]) -> dict[str, Hit]:
-        if not ids:
-            return {}
-        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
+        """The stored passages of ``ids`` (those that exist), each a new ``Hit``."""
+        rows = self._row_cache.found(ids)
+        missing = [pid for pid in ids if pid not in rows]
+        if missing:
+            got = self._collection.get(ids=missing, include=["documents", "metadatas"])
+            read = {
+                i: (d, _public(m))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            }
+            self._row_cache.add(read)
+            rows.update(read)
         return {
-            i: Hit(id=i, text=d, metadata=_public(m), score=0.0)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            pid: Hit(id=pid, text=rows[pid][0], metadata=dict(rows[pid][1]), score=0.0)
+            for pid in ids
+            if pid in rows
         }
 
     @store_call
@@ -496,6 +513,7 @@ class PassageStore:
             for start in range(0, len(rows), WRITE_BATCH):
                 ids, metas = zip(*rows[start : start + WRITE_BATCH], strict=True)
                 self._collection.update(ids=list(ids), metadatas=list(metas))
+        self._row_cache.clear()  # kept rows' metadata changed
         return results
 
     @staticmethod
@@ -513,6 +531,7 @@ class PassageStore:
         if ids:
             self._collection.delete(ids=ids)
         self._units.delete(where={"path": path})
+        self._row_cache.clear()
         return len(ids)
 
     def reset(self) -> None:

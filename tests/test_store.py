@@ -232,3 +232,28 @@ def test_a_failed_write_skips_only_its_batch(
     stored = {Path(p).name for p in store.document_keys()}
     assert stored == set(files) - {NEWSPIM}
 
+
+def test_row_cache_returns_fresh_rows_and_follows_writes(tmp_path: Path, corpus_copy: Path) -> None:
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    pipeline.ingest([corpus_copy], progress=False)
+    store = pipeline.store
+    page_ids = [h.id for h in store.get(store.ids()).values() if h.metadata["path"].endswith(NEWSPIM)]
+    first = store.get(page_ids)
+    assert list(first) == page_ids
+    # a caller changing a returned hit does not change what the next caller reads
+    first[page_ids[0]].metadata["title"] = "changed by a caller"
+    again = store.get(page_ids)
+    assert again[page_ids[0]].metadata["title"] != "changed by a caller"
+    assert again[page_ids[0]] is not first[page_ids[0]]
+    # a changed document rewrites its kept rows' metadata (a new ingest key): the cache follows
+    page = corpus_copy / NEWSPIM
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("28억원을 투입한다", "35억원을 투입한다"), encoding="utf-8"
+    )
+    pipeline.ingest([corpus_copy], progress=False)
+    kept = [pid for pid in page_ids if pid in set(pipeline.store.ids())]
+    assert kept
+    now = pipeline.store.get(kept)
+    assert all(now[pid].metadata["ingest_key"] != again[pid].metadata["ingest_key"] for pid in kept)
+    # unknown ids are left out, in order
+    assert list(pipeline.store.get(["no-such-id", kept[0]])) == [kept[0]]
