@@ -69,12 +69,14 @@ class LexicalIndex:
         mask = np.zeros(len(self.ids), dtype=bool)
         mask[[positions[pid] for pid in ids if pid in positions]] = True
         indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
+        counted: dict[str, int] = {}  # an answer asks for the same terms once per candidate
 
         def df(token: str) -> int:
-            term = self._bm25.vocab_dict.get(token.lower())
-            if term is None:
-                return 0
-            return int(mask[indices[indptr[term] : indptr[term + 1]]].sum())
+            token = token.lower()
+            if token not in counted:
+                term = self._bm25.vocab_dict.get(token)
+                counted[token] = 0 if term is None else int(mask[indices[indptr[term] : indptr[term + 1]]].sum())
+            return counted[token]
 
         return df, int(mask.sum())
 
