@@ -413,7 +413,7 @@ class QAChain:
         ``store.lexical.MIN_IDF_PASSAGES``): distractors of other cities, however many, do not
         change how a Seoul question is scored."""
         lexical = self.pipeline.retriever.lexical
-        df, n_docs = lexical.counts_in(lexical.scope.ids(None, cities))
+        df, n_docs = lexical.counts_in_cities(cities)
 
         def search(sub: Question) -> list[Hit]:
             return self._search(sub.text, sub, sub.years or years or None)

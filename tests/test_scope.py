@@ -112,3 +112,26 @@ def test_a_narrow_scope_is_ranked_exactly_as_chroma_ranks_it(corpus_pipeline: Pi
             assert hit.dense == pytest.approx(1.0 - distance, abs=1e-5)
             assert hit.text and hit.metadata.get("path")
     assert store.dense_search("예산", 5, ids=set()) == []
+
+
+def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
+    from store.lexical import LexicalIndex
+    from store.scope import ScopeTable
+
+    ids = [f"p{i}" for i in range(100)]
+    cities = ["부산" if i < 40 else "대구" for i in range(100)]
+    tokens = [
+        ["예산", "부산항"] if c == "부산" else ["예산"] + (["도시철도"] if i % 2 else [])
+        for i, c in enumerate(cities)
+    ]
+    index = LexicalIndex(
+        ids, tokens, ScopeTable((pid, 2024, c, [], []) for pid, c in zip(ids, cities, strict=True))
+    )
+    for _ in range(2):  # the second time from the kept mask
+        df, n = index.counts_in_cities({"부산"})
+        assert (n, df("예산"), df("부산항"), df("도시철도"), df("없는말")) == (40, 40, 40, 0, 0)
+        assert index.counts_in_cities({"부산"})[1] == index.counts_in(index.scope.ids(None, {"부산"}))[1]
+    df, n = index.counts_in_cities({"대구"})
+    assert (n, df("예산"), df("도시철도"), df("부산항")) == (60, 60, 30, 0)
+    df, n = index.counts_in_cities({"부산", "대구"})  # every passage: the whole store's counts
+    assert (n, df("예산"), df("부산항")) == (100, 100, 40)
