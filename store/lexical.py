@@ -74,7 +74,8 @@ class LexicalIndex:
         key = frozenset(cities)
         if key not in self._city_masks:
             if len(self._city_masks) >= CITY_MASKS:
-                self._city_masks.pop(next(iter(self._city_masks)))
+                # (the oldest; two answering threads may both drop it)
+                self._city_masks.pop(next(iter(self._city_masks)), None)
             self._city_masks[key] = self._mask(self.scope.ids(None, cities))
         return self._counter(self._city_masks[key])
 
