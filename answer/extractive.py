@@ -38,7 +38,6 @@ from budgetqa.numbers import Quantity, english_count, english_money, find_quanti
 from budgetqa.places import english_name
 from budgetqa.prompts import render
 from budgetqa.types import Hit
-from ingest.split import years_in
 from retrieve.glossary import cross_language_terms, english_label, find_korean, translate_query
 
 PART_LABELS = {
@@ -444,9 +443,7 @@ def _part_label(part: Part, lang: str) -> str:
 def year_ok(unit: Unit, years: set[int]) -> bool:
     """A unit may answer for ``years`` when it names one of them, or its document is of that
     year (a unit there that names only another year is weighed down by the scorer)."""
-    mentioned = set(years_in(unit.text) + years_in(unit.lead))
-    relative = {int(t) for t in unit.tokens if re.fullmatch(r"(19|20)\d{2}", t)}
-    return bool((mentioned | relative) & years) or unit.doc_year in years
+    return bool((unit.years | unit.token_years) & years) or unit.doc_year in years
 
 
 def shown_value(c: Candidate, lang: str) -> str:

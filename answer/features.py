@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,7 +22,6 @@ from answer.values import PERSON, VALUE_KIND, Value, iso_date, values_in
 from budgetqa.korean import search_tokens
 from budgetqa.numbers import find_quantities, same_value
 from budgetqa.places import cities_in
-from ingest.split import years_in
 
 TOTAL_MARK = re.compile(
     r"총 |총액|모두 |전체|합계|in total|a total of|total of|overall|altogether|in all\b", re.I
@@ -213,7 +213,7 @@ def unit_features(view: QuestionView, unit: Unit, latest: int) -> dict[str, floa
     q = view.q
     dense = _cosine(view.vector, unit.vector)
     rarest = view.rarest
-    mentioned = set(years_in(unit.text) + years_in(unit.lead))
+    mentioned = unit.years
     asked = q.years | q.related_years
     return {
         "dense": dense,
@@ -226,7 +226,7 @@ def unit_features(view: QuestionView, unit: Unit, latest: int) -> dict[str, floa
         "rare": float(rarest is not None and rarest.matched_by(set(unit.tokens))),
         "rare_ctx": float(rarest is not None and rarest.matched_by(set(unit.tokens | unit.context))),
         "rank": 1.0 / (1 + unit.rank),
-        "year_named": float(bool(q.years) and bool((mentioned | _relative_years(unit)) & q.years)),
+        "year_named": float(bool(q.years) and bool((mentioned | unit.token_years) & q.years)),
         "year_doc": float(bool(q.years) and unit.doc_year in q.years),
         "year_other": float(bool(q.years) and bool(mentioned) and not (mentioned & asked)),
         "latest": float(not q.years and unit.doc_year == latest and latest > 0),
@@ -308,10 +308,6 @@ def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
     if a is None or b is None:
         return 0.0
     return float(np.dot(a, b) / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))
-
-
-def _relative_years(unit: Unit) -> set[int]:
-    return {int(t) for t in unit.tokens if re.fullmatch(r"(19|20)\d{2}", t)}
 
 
 def topic_weights(q: Question, df: Callable[[str], int], n_docs: int) -> list[tuple[Group, float]]:
@@ -430,15 +426,22 @@ def label_extra(view: QuestionView, text: str, value: Value) -> float:
     its distinctive words (not stopwords, numbers, cities or words common in the store) that
     neither the question nor its topics' glossary alternatives use. A sub-programme's figure
     ("'메타버스 서울' 2단계 사업에 28억원") asked as a total scores high."""
-    words = {
-        t.lower()
-        for t in search_tokens(value_clause(text, value))
-        if len(t) >= 2 and not re.search(r"\d", t) and t.lower() not in stopwords()
-    }
-    words = {w for w in words if not view.common(w) and not cities_in(w)}
+    words = {w for w in clause_words(value_clause(text, value)) if not view.common(w)}
     if not words:
         return 0.0
     return len([w for w in words if w not in view.asked]) / len(words)
+
+
+@lru_cache(maxsize=16384)
+def clause_words(clause: str) -> frozenset[str]:
+    """The distinctive words of a value's clause: not stopwords, numbers or cities (cached:
+    the same units come back for question after question)."""
+    words = {
+        t.lower()
+        for t in search_tokens(clause)
+        if len(t) >= 2 and not re.search(r"\d", t) and t.lower() not in stopwords()
+    }
+    return frozenset(w for w in words if not cities_in(w))
 
 
 YEAR_BEFORE = re.compile(r"((?:19|20)\d{2})\s*(?:년|year)?", re.I)

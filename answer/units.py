@@ -14,9 +14,11 @@ import numpy as np
 from budgetqa.korean import is_korean, search_tokens
 from budgetqa.numbers import Quantity, find_quantities
 from budgetqa.types import Hit
+from ingest.split import years_in
 from ingest.units import split_units
 from retrieve.glossary import cross_language_terms
 
+YEAR = re.compile(r"(19|20)\d{2}")
 RELATIVE = [
     (re.compile(r"작년|지난해|전년|1년 전|last year|previous year|a year earlier|the year before", re.I), -1),
     (re.compile(r"올해|금년|this year", re.I), 0),
@@ -38,6 +40,8 @@ class Unit:
     quantities: tuple[Quantity, ...]
     lang: str
     bigrams: frozenset[str]  # character pairs of the lead and text
+    years: frozenset[int]  # years the text or lead names ("2023년", "2023")
+    token_years: frozenset[int]  # years among the tokens: named, or relative ("작년") to the document's
     vector: np.ndarray | None
 
     def quote(self, value: str = "") -> str:
@@ -78,17 +82,20 @@ def _parts(text: str, doc_year: int, section: str, title: str) -> tuple[tuple, .
     context = frozenset(search_tokens(f"{section} {title}"))
     out = []
     for unit in split_units(text):
+        tokens = frozenset(_tokens(unit.text, doc_year))
         out.append(
             (
                 unit.text,
                 unit.kind,
                 unit.lead,
                 unit.group,
-                frozenset(_tokens(unit.text, doc_year)),
+                tokens,
                 context | frozenset(search_tokens(unit.lead)),
                 tuple(find_quantities(unit.text)),
                 "ko" if is_korean(unit.text) else "en",
                 frozenset(char_bigrams(f"{unit.lead} {unit.text}")),
+                frozenset(years_in(unit.text) + years_in(unit.lead)),
+                frozenset(int(t) for t in tokens if YEAR.fullmatch(t)),
             )
         )
     return tuple(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
 
 from budgetqa.numbers import Quantity, find_quantities
 
@@ -98,8 +99,16 @@ class Value:
 
 def values_in(text: str, kind: str) -> list[Value]:
     """The values of ``kind`` in ``text``, in order, without overlaps."""
+    return list(_values(text, kind))
+
+
+@lru_cache(maxsize=16384)
+def _values(text: str, kind: str) -> tuple[Value, ...]:
+    """(Cached: the same units come back for question after question.)"""
     if kind in ("money", "count", "percent"):
-        return [Value(q.kind, q.text, q.start, q.end, q) for q in find_quantities(text) if q.kind == kind]
+        return tuple(
+            Value(q.kind, q.text, q.start, q.end, q) for q in find_quantities(text) if q.kind == kind
+        )
     patterns = DATE_PATTERNS if kind == "date" else [PERSON, ORG] if kind == "who" else []
     found: list[Value] = []
     for pattern in patterns:
@@ -110,7 +119,7 @@ def values_in(text: str, kind: str) -> list[Value]:
             start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             if not any(start < v.end and v.start < start + len(span) for v in found):
                 found.append(Value(kind, span, start, start + len(span)))
-    return sorted(found, key=lambda v: v.start)
+    return tuple(sorted(found, key=lambda v: v.start))
 
 
 def iso_date(text: str) -> str:
