@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -123,10 +124,18 @@ class QuestionView:
     common: Callable[[str], bool] = lambda _t: False  # a token too frequent to tell subjects apart
     excluded: tuple[Group, ...] = ()  # what the question sets aside ("자치구랑 기관 것은 빼고")
 
-    @property
+    @cached_property
     def rarest(self) -> Group | None:
         topical = [(g, w) for g, w in self.groups if not g.generic]
         return max(topical, key=lambda gw: gw[1])[0] if topical else None
+
+    @cached_property
+    def vector_norm(self) -> Any:
+        return np.linalg.norm(self.vector) if self.vector is not None else 0.0
+
+    @cached_property
+    def shadow_norm(self) -> Any:
+        return np.linalg.norm(self.shadow) if self.shadow is not None else 0.0
 
 
 def value_key(value: Value) -> str:
@@ -186,9 +195,7 @@ def candidates(view: QuestionView, units: list[Unit]) -> list[Candidate]:
             value_fit=max((r["local_cover"] for r in rows), default=0.0),
             label_fit=max((r["label_cover"] for r in rows), default=0.0),
             extra=min((r["label_extra"] for r in rows), default=0.0),
-            excluded=float(
-                bool(view.excluded) and any(g.matched_by(set(unit.tokens)) for g in view.excluded)
-            ),
+            excluded=float(bool(view.excluded) and any(g.matched_by(unit.tokens) for g in view.excluded)),
             value_year_any=max((r["value_year"] for r in rows), default=0.0),
             unit_ok_any=max((r["unit_ok"] for r in rows), default=0.0),
         )
@@ -211,20 +218,24 @@ def candidates(view: QuestionView, units: list[Unit]) -> list[Candidate]:
 
 def unit_features(view: QuestionView, unit: Unit, latest: int) -> dict[str, float]:
     q = view.q
-    dense = _cosine(view.vector, unit.vector)
+    norm = np.linalg.norm(unit.vector) if unit.vector is not None else 0.0
+    dense = _cosine(view.vector, view.vector_norm, unit.vector, norm)
     rarest = view.rarest
+    both = unit.tokens | unit.context
     mentioned = unit.years
     asked = q.years | q.related_years
     return {
         "dense": dense,
-        "shadow": _cosine(view.shadow, unit.vector) if view.shadow is not None else dense,
+        "shadow": _cosine(view.shadow, view.shadow_norm, unit.vector, norm)
+        if view.shadow is not None
+        else dense,
         "cover": coverage(view, unit.tokens, unit.lang),
-        "cover_ctx": coverage(view, unit.tokens | unit.context, unit.lang),
+        "cover_ctx": coverage(view, both, unit.lang),
         "bigrams": len(view.bigrams & unit.bigrams) / len(view.bigrams) if view.bigrams else 0.0,
-        "specific": coverage(view, unit.tokens | unit.context, unit.lang, specific=True),
+        "specific": coverage(view, both, unit.lang, specific=True),
         "whole_q": float(not any(not g.generic for g, _ in view.groups)),
-        "rare": float(rarest is not None and rarest.matched_by(set(unit.tokens))),
-        "rare_ctx": float(rarest is not None and rarest.matched_by(set(unit.tokens | unit.context))),
+        "rare": float(rarest is not None and rarest.matched_by(unit.tokens)),
+        "rare_ctx": float(rarest is not None and rarest.matched_by(both)),
         "rank": 1.0 / (1 + unit.rank),
         "year_named": float(bool(q.years) and bool((mentioned | unit.token_years) & q.years)),
         "year_doc": float(bool(q.years) and unit.doc_year in q.years),
@@ -304,10 +315,11 @@ def value_features(
 
 
 # -- small measures ----------------------------------------------------------------------------
-def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
+def _cosine(a: np.ndarray | None, norm_a: Any, b: np.ndarray | None, norm_b: Any) -> float:
+    """(Norms as numpy computes them, each once: the same figures as before they were kept.)"""
     if a is None or b is None:
         return 0.0
-    return float(np.dot(a, b) / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))
+    return float(np.dot(a, b) / ((norm_a * norm_b) or 1.0))
 
 
 def topic_weights(q: Question, df: Callable[[str], int], n_docs: int) -> list[tuple[Group, float]]:
@@ -338,13 +350,12 @@ def coverage(view: QuestionView, tokens: frozenset[str], lang: str, specific: bo
     if not groups:
         return 1.0
     same = lang == view.q.lang
-    tokens_set = set(tokens)
 
     def weight(group: Group, w: float) -> float:
         return w if same or group.translated or group.word.lower() in ACRONYMS else 0.5 * w
 
     total = sum(weight(g, w) for g, w in groups)
-    own = sum(weight(g, w) for g, w in groups if g.matched_by(tokens_set))
+    own = sum(weight(g, w) for g, w in groups if g.matched_by(tokens))
     return own / total if total else 0.0
 
 

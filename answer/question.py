@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -140,7 +141,7 @@ class Group:
     def terms(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for alt in self.alternatives for t in alt))
 
-    def matched_by(self, tokens: set[str]) -> bool:
+    def matched_by(self, tokens: AbstractSet[str]) -> bool:
         return any(all(t in tokens for t in alt) for alt in self.alternatives)
 
 
