@@ -130,6 +130,11 @@ class QuestionView:
         return max(topical, key=lambda gw: gw[1])[0] if topical else None
 
     @cached_property
+    def terms(self) -> list[str]:
+        """Every term of the topic groups, in order."""
+        return [t for g, _ in self.groups for t in g.terms]
+
+    @cached_property
     def vector_norm(self) -> Any:
         return np.linalg.norm(self.vector) if self.vector is not None else 0.0
 
@@ -222,6 +227,8 @@ def unit_features(view: QuestionView, unit: Unit, latest: int) -> dict[str, floa
     dense = _cosine(view.vector, view.vector_norm, unit.vector, norm)
     rarest = view.rarest
     both = unit.tokens | unit.context
+    in_text = [g.matched_by(unit.tokens) for g, _ in view.groups]
+    in_both = [m or g.matched_by(both) for (g, _), m in zip(view.groups, in_text, strict=True)]
     mentioned = unit.years
     asked = q.years | q.related_years
     return {
@@ -229,10 +236,10 @@ def unit_features(view: QuestionView, unit: Unit, latest: int) -> dict[str, floa
         "shadow": _cosine(view.shadow, view.shadow_norm, unit.vector, norm)
         if view.shadow is not None
         else dense,
-        "cover": coverage(view, unit.tokens, unit.lang),
-        "cover_ctx": coverage(view, both, unit.lang),
+        "cover": coverage(view, in_text, unit.lang),
+        "cover_ctx": coverage(view, in_both, unit.lang),
         "bigrams": len(view.bigrams & unit.bigrams) / len(view.bigrams) if view.bigrams else 0.0,
-        "specific": coverage(view, both, unit.lang, specific=True),
+        "specific": coverage(view, in_both, unit.lang, specific=True),
         "whole_q": float(not any(not g.generic for g, _ in view.groups)),
         "rare": float(rarest is not None and rarest.matched_by(unit.tokens)),
         "rare_ctx": float(rarest is not None and rarest.matched_by(both)),
@@ -283,7 +290,7 @@ def value_features(
     text = unit.text
     change = value.quantity is not None and is_change(text, value)
     numbers = [v.quantity.value for v in values if v.quantity is not None]
-    terms = [t for g, _ in view.groups for t in g.terms]
+    terms = view.terms
     near = closeness(text, value, terms)
     year = year_before(text, value)
     return {
@@ -341,12 +348,15 @@ def topic_weights(q: Question, df: Callable[[str], int], n_docs: int) -> list[tu
     return out
 
 
-def coverage(view: QuestionView, tokens: frozenset[str], lang: str, specific: bool = False) -> float:
-    """Share of the question's topic (by weight) that ``tokens`` hold (``specific``: of its
-    topic words beyond generic budget vocabulary). In a unit of the other language a word the
-    glossary cannot translate weighs half: it could not match, but the unit is not shown to be
-    about it either. 1.0 when the question names no such topic."""
-    groups = [(g, w) for g, w in view.groups if not (specific and g.generic)]
+def coverage(view: QuestionView, matched: list[bool], lang: str, specific: bool = False) -> float:
+    """Share of the question's topic (by weight) that a unit's tokens hold, from which of
+    ``view.groups`` they match (``matched``, in order); ``specific``: of its topic words beyond
+    generic budget vocabulary. In a unit of the other language a word the glossary cannot
+    translate weighs half: it could not match, but the unit is not shown to be about it either.
+    1.0 when the question names no such topic."""
+    groups = [
+        (g, w, m) for (g, w), m in zip(view.groups, matched, strict=True) if not (specific and g.generic)
+    ]
     if not groups:
         return 1.0
     same = lang == view.q.lang
@@ -354,8 +364,8 @@ def coverage(view: QuestionView, tokens: frozenset[str], lang: str, specific: bo
     def weight(group: Group, w: float) -> float:
         return w if same or group.translated or group.word.lower() in ACRONYMS else 0.5 * w
 
-    total = sum(weight(g, w) for g, w in groups)
-    own = sum(weight(g, w) for g, w in groups if g.matched_by(tokens))
+    total = sum(weight(g, w) for g, w, _ in groups)
+    own = sum(weight(g, w) for g, w, m in groups if m)
     return own / total if total else 0.0
 
 

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from budgetqa.korean import is_korean, morphemes, search_tokens, stem
@@ -137,7 +137,7 @@ class Group:
     factor: float = 1.0
     generic: bool = False  # made of generic words only; stands in when nothing else names the topic
 
-    @property
+    @cached_property
     def terms(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for alt in self.alternatives for t in alt))
 
