@@ -142,7 +142,15 @@ class Group:
         return tuple(dict.fromkeys(t for alt in self.alternatives for t in alt))
 
     def matched_by(self, tokens: AbstractSet[str]) -> bool:
-        return any(all(t in tokens for t in alt) for alt in self.alternatives)
+        singles, multis = self._alternative_sets
+        return not singles.isdisjoint(tokens) or any(alt <= tokens for alt in multis)
+
+    @cached_property
+    def _alternative_sets(self) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+        """The one-token alternatives as one set, the others each as a set (scoring asks
+        ``matched_by`` of every retrieved unit)."""
+        singles = frozenset(alt[0] for alt in self.alternatives if len(alt) == 1)
+        return singles, tuple(frozenset(alt) for alt in self.alternatives if len(alt) != 1)
 
 
 FUNCTION_WORDS = frozenset(
