@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -145,10 +146,35 @@ def stem(word: str) -> str:
     return word
 
 
-def morphemes(text: str) -> list[Any]:
-    """Kiwi's morphemes of ``text`` (form, tag, start, len), under the shared lock."""
+@dataclass(frozen=True)
+class Morpheme:
+    form: str
+    tag: str
+    start: int
+    len: int
+
+
+def morphemes(text: str) -> list[Morpheme]:
+    """Kiwi's morphemes of ``text`` (form, tag, start, len), under the shared lock, with
+    English words made whole: Kiwi cuts a word that ends a sentence in two and keeps the full
+    stop ("rose." -> "r" + "ose.", "before." -> "b" + "efore."), so adjacent pieces of foreign
+    letters are joined and a final full stop is dropped ("rose", "before"; "U.S." is kept)."""
     with _lock:
-        return kiwi().tokenize(text)
+        found = kiwi().tokenize(text)
+    out: list[Morpheme] = []
+    for m in found:
+        last = out[-1] if out else None
+        if m.tag == "SL" and last is not None and last.tag == "SL" and m.start == last.start + last.len:
+            out[-1] = Morpheme(last.form + m.form, "SL", last.start, last.len + m.len)
+        else:
+            out.append(Morpheme(m.form, m.tag, m.start, m.len))
+    return [_without_full_stop(m) if m.tag == "SL" else m for m in out]
+
+
+def _without_full_stop(m: Morpheme) -> Morpheme:
+    if m.form.endswith(".") and "." not in m.form[:-1] and len(m.form) > 1:
+        return Morpheme(m.form[:-1], m.tag, m.start, m.len - 1)
+    return m
 
 
 def search_tokens(text: str, query: bool = False) -> list[str]:

@@ -99,3 +99,47 @@ def test_a_year_before_other_words_is_not_a_count() -> None:
     counts = [(q.value, q.text) for q in find_quantities(text) if q.kind == "count"]
     assert counts == [(6.0, "six smart city projects")]
     assert [q.value for q in find_quantities("1,045 information and technology projects")] == [1045.0]
+
+
+def test_topic_groups_match_as_any_alternative_with_all_its_tokens() -> None:
+    """``Group.matched_by`` (sets, built once per group) against its definition."""
+    import itertools
+
+    from answer.question import Group
+
+    words = ["예산", "정보화", "budget", "it", "seoul"]
+    alternatives = [(), ("예산",), ("정보화", "예산"), ("budget", "it"), ("seoul",)]
+    for n in range(1, 4):
+        for alts in itertools.combinations(alternatives, n):
+            group = Group("w", tuple(alts), translated=False)
+            for size in range(len(words) + 1):
+                for tokens in itertools.combinations(words, size):
+                    expected = any(all(t in tokens for t in alt) for alt in alts)
+                    assert group.matched_by(frozenset(tokens)) is expected, (alts, tokens)
+
+
+def test_units_keep_the_years_they_name_and_their_relative_years() -> None:
+    import re
+
+    from answer.units import units_of
+    from budgetqa.types import Hit
+    from ingest.split import years_in
+
+    text = "2023년 예산은 3703억 원으로 작년보다 늘었다.\nThe 2021 plan was smaller."
+    units = units_of(Hit(id="p1", text=text, metadata={"doc_year": 2023}, score=1.0), 0)
+    assert len(units) == 2
+    for unit in units:  # kept with the unit's cached parts: the same as computed afresh
+        assert unit.years == set(years_in(unit.text) + years_in(unit.lead))
+        assert unit.token_years == {int(t) for t in unit.tokens if re.fullmatch(r"(19|20)\d{2}", t)}
+    assert 2023 in units[0].years and 2022 in units[0].token_years  # 작년 in a 2023 document
+    assert 2021 in units[1].years and 2022 not in units[1].token_years
+
+
+def test_english_words_that_end_a_sentence_stay_whole() -> None:
+    """Kiwi cuts "rose." into "r" + "ose." and "before." into "b" + "efore."."""
+    from budgetqa.korean import search_tokens
+
+    assert search_tokens("The budget rose. It was smaller than before.") == ["budget", "rose", "smaller", "before"]
+    assert search_tokens("Seoul spends 370.3 billion won.") == ["seoul", "spend", "370.3", "billion", "won"]
+    assert "u.s." in search_tokens("The U.S. plan.")  # an abbreviation keeps its stops
+    assert search_tokens("예산은 3703억 원이다.") == ["예산", "3703", "3703억", "억", "원"]
