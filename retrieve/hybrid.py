@@ -16,6 +16,7 @@ their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -71,7 +72,7 @@ class HybridRetriever(BaseRetriever):
         query: str,
         k: int | None = None,
         where: dict[str, Any] | None = None,
-        ids: set[str] | None = None,
+        ids: AbstractSet[str] | None = None,
     ) -> list[Hit]:
         """The best ``k`` passages for ``query`` among those matching ``where`` (a Chroma
         filter); ``ids``, when given, are the passages ``where`` selects (from the scope table),

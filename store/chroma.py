@@ -18,6 +18,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,7 +334,7 @@ class PassageStore:
         query: str | list[float],
         k: int,
         where: dict[str, Any] | None = None,
-        ids: set[str] | None = None,
+        ids: AbstractSet[str] | None = None,
     ) -> list[Hit]:
         """Passages nearest to ``query`` (a text, or its vector from ``embed_query``), among
         those matching ``where``, or among ``ids`` when given (the same passages, found in the
@@ -360,7 +361,7 @@ class PassageStore:
         ]
 
     @store_call
-    def exact_search(self, vector: list[float], k: int, ids: set[str]) -> list[Hit]:
+    def exact_search(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[Hit]:
         """The ``k`` passages of ``ids`` nearest to ``vector`` by cosine, computed here over
         their vectors (kept in memory once read: ids change with the text). Chroma's HNSW
         search restricted to a few ids walks much of the graph: 80 ms for 50 ids among 100k

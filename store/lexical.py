@@ -15,6 +15,7 @@ import json
 import sys
 import threading
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,8 @@ from store.unitvectors import UnitVectors
 # A scope of fewer passages (a single press release) counts terms over the whole store instead:
 # in the dev set's store a 10-passage scope made an unanswerable question look answerable.
 MIN_IDF_PASSAGES = 30
-CITY_MASKS = 64  # passage masks kept by set of cities (``counts_in_cities``)
+CITY_MASKS = 64  # passage masks (and their term counts) kept by set of cities (``counts_in_cities``)
+CITY_TERMS = 20_000  # term counts kept per set of cities; past it they start again
 
 
 class LexicalIndex:
@@ -41,7 +43,7 @@ class LexicalIndex:
         self.scope = scope or ScopeTable([])
         self.units: UnitVectors | None = None  # set by ``build`` once written (not for a read-only folder)
         self._position_of: dict[str, int] | None = None
-        self._city_masks: dict[frozenset[str], np.ndarray | None] = {}
+        self._city_masks: dict[frozenset[str], tuple[np.ndarray | None, dict[str, int]]] = {}
         self._bm25 = bm25s.BM25()
         if ids:
             self._bm25.index([t or [""] for t in tokens], show_progress=False)
@@ -61,25 +63,29 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return int(indptr[term + 1] - indptr[term])
 
-    def counts_in(self, ids: set[str] | None) -> tuple[Callable[[str], int], int]:
+    def counts_in(self, ids: AbstractSet[str] | None) -> tuple[Callable[[str], int], int]:
         """``df`` and the number of passages, counted among the passages ``ids`` only: how rare
         a term is among the documents a question is asked of. Over the whole store when ``ids``
         is None, or too few (``MIN_IDF_PASSAGES``) to tell a rare term from a common one."""
         return self._counter(self._mask(ids))
 
     def counts_in_cities(self, cities: set[str]) -> tuple[Callable[[str], int], int]:
-        """``counts_in`` the passages of ``cities`` (``scope.ids``), with the passages' mask
-        kept per set of cities: questions ask of the same few again and again, and building
-        the set and the mask took 1.2 ms at 100k passages."""
+        """``counts_in`` the passages of ``cities`` (``scope.ids``), with the passages' mask and
+        each term's count kept per set of cities: questions ask of the same few cities, with
+        the same budget words, again and again (building the set and the mask took 1.2 ms at
+        100k passages, and counting a term in them reads its whole posting list)."""
         key = frozenset(cities)
         if key not in self._city_masks:
             if len(self._city_masks) >= CITY_MASKS:
                 # (the oldest; two answering threads may both drop it)
                 self._city_masks.pop(next(iter(self._city_masks)), None)
-            self._city_masks[key] = self._mask(self.scope.ids(None, cities))
-        return self._counter(self._city_masks[key])
+            self._city_masks[key] = (self._mask(self.scope.ids(None, cities)), {})
+        mask, counted = self._city_masks[key]
+        if len(counted) > CITY_TERMS:
+            counted.clear()
+        return self._counter(mask, counted)
 
-    def _mask(self, ids: set[str] | None) -> np.ndarray | None:
+    def _mask(self, ids: AbstractSet[str] | None) -> np.ndarray | None:
         """The passages ``ids`` as a mask over ``self.ids``; None for the whole store."""
         if ids is None or not self.ids or not MIN_IDF_PASSAGES <= len(ids) < len(self.ids):
             return None
@@ -88,11 +94,15 @@ class LexicalIndex:
         mask[[positions[pid] for pid in ids if pid in positions]] = True
         return mask
 
-    def _counter(self, mask: np.ndarray | None) -> tuple[Callable[[str], int], int]:
+    def _counter(
+        self, mask: np.ndarray | None, counted: dict[str, int] | None = None
+    ) -> tuple[Callable[[str], int], int]:
+        """``df`` within ``mask``, remembering each term's count in ``counted`` (a new dict
+        unless given: an answer asks for the same terms once per candidate)."""
         if mask is None:
             return self.df, self.n_docs
         indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
-        counted: dict[str, int] = {}  # an answer asks for the same terms once per candidate
+        counted = {} if counted is None else counted
 
         def df(token: str) -> int:
             token = token.lower()

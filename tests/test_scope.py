@@ -34,6 +34,15 @@ def test_the_scope_table_selects_what_the_chroma_filter_selects(corpus_pipeline:
         compared += 1
     assert compared == len(years) * len(cities) - 1
     assert 0 < len(scope.ids({2023}, {"서울"}) or ()) < store.count()
+    # the sets are kept per scope: asked again (and past the cache's size), the same passages
+    from store.scope import SCOPES
+
+    for n in range(SCOPES + 5):
+        scope.ids({1900 + n}, None)
+    for y, c in itertools.product(years, cities):
+        if scope_filter(y, c) is not None:
+            assert scope.ids(y, c) == set(store.ids(where=scope_filter(y, c))), (y, c)
+    assert len(scope._ids) <= SCOPES
 
 
 def test_the_facets_come_from_the_scope_table(corpus_pipeline: Pipeline) -> None:
