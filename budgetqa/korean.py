@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # Morpheme tags kept as search tokens: nouns, numerals, foreign words, hanja, verb/adjective stems.
 SEARCH_TAGS = {"NNG", "NNP", "NNB", "NR", "SN", "SL", "SH", "VV", "VA", "XR"}
@@ -146,8 +145,9 @@ def stem(word: str) -> str:
     return word
 
 
-@dataclass(frozen=True)
-class Morpheme:
+class Morpheme(NamedTuple):
+    """One of Kiwi's tokens, as its fields (a tuple: one is made for every token analysed)."""
+
     form: str
     tag: str
     start: int
