@@ -11,12 +11,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from budgetqa.korean import is_korean, search_tokens
+from budgetqa.korean import is_korean
 from budgetqa.numbers import Quantity, find_quantities
 from budgetqa.types import Hit
 from ingest.split import years_in
-from ingest.units import split_units
-from retrieve.glossary import cross_language_terms
+from ingest.units import Analysis, analyse
 
 YEAR = re.compile(r"(19|20)\d{2}")
 RELATIVE = [
@@ -67,7 +66,11 @@ def units_of(hit: Hit, rank: int, vectors: np.ndarray | None = None) -> list[Uni
     """The units of one retrieved passage, with their vectors when the store has them."""
     meta = hit.metadata
     parts = _parts(
-        hit.text, int(meta.get("doc_year") or 0), str(meta.get("section", "")), str(meta.get("title", ""))
+        hit.text,
+        int(meta.get("doc_year") or 0),
+        str(meta.get("section", "")),
+        str(meta.get("title", "")),
+        hit.analysis,
     )
     if vectors is not None and len(vectors) != len(parts):
         vectors = None  # stored by another unit cut: score without unit vectors
@@ -78,11 +81,15 @@ def units_of(hit: Hit, rank: int, vectors: np.ndarray | None = None) -> list[Uni
 
 
 @lru_cache(maxsize=8192)
-def _parts(text: str, doc_year: int, section: str, title: str) -> tuple[tuple, ...]:
-    context = frozenset(search_tokens(f"{section} {title}"))
+def _parts(text: str, doc_year: int, section: str, title: str, stored: str = "") -> tuple[tuple, ...]:
+    """A passage's units as ``Unit`` fields: tokenized from the analysis ingest stored with
+    the passage when it is this version's (``ingest.units.Analysis``), else here."""
+    analysis = Analysis.from_json(stored) or analyse(text, section, title)
+    context = frozenset(analysis.context)
     out = []
-    for unit in split_units(text):
-        tokens = frozenset(_tokens(unit.text, doc_year))
+    for analysed in analysis.units:
+        unit = analysed.unit
+        tokens = frozenset(analysed.tokens) | relative_years(unit.text, doc_year)
         out.append(
             (
                 unit.text,
@@ -90,7 +97,7 @@ def _parts(text: str, doc_year: int, section: str, title: str) -> tuple[tuple, .
                 unit.lead,
                 unit.group,
                 tokens,
-                context | frozenset(search_tokens(unit.lead)),
+                context | frozenset(analysed.lead_tokens),
                 tuple(find_quantities(unit.text)),
                 "ko" if is_korean(unit.text) else "en",
                 frozenset(char_bigrams(f"{unit.lead} {unit.text}")),
@@ -109,8 +116,9 @@ def char_bigrams(text: str) -> set[str]:
     return out
 
 
-def _tokens(text: str, doc_year: int = 0) -> set[str]:
-    tokens = set(search_tokens(text)) | set(search_tokens(cross_language_terms(text)))
-    if doc_year:  # "작년" in a 2023 article is 2022: a question about 2022 can match it
-        tokens.update(str(doc_year + shift) for pattern, shift in RELATIVE if pattern.search(text))
-    return tokens
+def relative_years(text: str, doc_year: int) -> frozenset[str]:
+    """Years a text names relative to its document's ("작년" in a 2023 article is 2022), as
+    tokens: a question about 2022 can match it."""
+    if not doc_year:
+        return frozenset()
+    return frozenset(str(doc_year + shift) for pattern, shift in RELATIVE if pattern.search(text))

@@ -88,6 +88,9 @@ class Hit:
     dense: float | None = None  # cosine similarity from the dense index, if it ranked it
     lexical: float | None = None  # BM25 score, if it ranked it
     ranks: dict[str, int] = field(default_factory=dict)
+    # the answer units' analysis ingest stored with the passage (``ingest.units.Analysis``):
+    # internal, like the BM25 tokens, so not part of ``metadata``
+    analysis: str = field(default="", repr=False, compare=False)
 
     @property
     def source(self) -> str:

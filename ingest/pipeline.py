@@ -21,7 +21,7 @@ from budgetqa.korean import search_tokens
 from budgetqa.types import Passage
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedDocument, load_document
 from ingest.split import split_document
-from ingest.units import split_units
+from ingest.units import analyse, split_units
 from retrieve.glossary import cross_language_terms, glossary_digest
 from store.chroma import CHUNKER_VERSION, DocumentRows, PassageStore
 
@@ -199,6 +199,7 @@ def prepare(path: Path, known: dict[str, str]) -> Prepared | BudgetQAError | Non
             passages,
             [unit_texts(p) for p in passages],
             [search_tokens(index_text(p)) for p in passages],
+            [analyse(p.text, p.section, p.meta.title).to_json() for p in passages],
         )
         return Prepared(path, doc, rows)
     except BudgetQAError as exc:

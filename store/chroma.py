@@ -183,7 +183,7 @@ class PassageStore:
             ) from None
         self._unit_cache: IdCache[np.ndarray] = IdCache(UNIT_CACHE)
         self._vector_cache: IdCache[np.ndarray] = IdCache(VECTOR_CACHE)
-        self._row_cache: IdCache[tuple[str, dict[str, Any]]] = IdCache(ROW_CACHE)
+        self._row_cache: IdCache[tuple[str, dict[str, Any], str]] = IdCache(ROW_CACHE)
         if check_model:
             self._check_model()
         self._langchain = Chroma(
@@ -285,7 +285,7 @@ class PassageStore:
         """Every passage of one document, in document order."""
         got = self._collection.get(where={"path": path}, include=["documents", "metadatas"])
         hits = [
-            Hit(id=i, text=d, metadata=_public(m), score=0.0)
+            Hit(id=i, text=d, metadata=_public(m), score=0.0, analysis=_analysis(m))
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(hits, key=lambda h: int(h.metadata.get("position", 0)))
@@ -298,13 +298,13 @@ class PassageStore:
         if missing:
             got = self._collection.get(ids=missing, include=["documents", "metadatas"])
             read = {
-                i: (d, _public(m))
+                i: (d, _public(m), _analysis(m))
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             }
             self._row_cache.add(read)
             rows.update(read)
         return {
-            pid: Hit(id=pid, text=rows[pid][0], metadata=dict(rows[pid][1]), score=0.0)
+            pid: Hit(id=pid, text=rows[pid][0], metadata=dict(rows[pid][1]), score=0.0, analysis=rows[pid][2])
             for pid in ids
             if pid in rows
         }
@@ -356,6 +356,7 @@ class PassageStore:
                 metadata=_public(doc.metadata),
                 score=0.0,
                 dense=1.0 - float(distance),
+                analysis=_analysis(doc.metadata),
             )
             for doc, distance in found
         ]
@@ -402,18 +403,6 @@ class PassageStore:
             keys.setdefault(meta["path"], set()).add(str(meta.get("ingest_key", "")))
         return {path: next(iter(k)) if len(k) == 1 and PENDING not in k else "" for path, k in keys.items()}
 
-    def replace_document(
-        self,
-        path: str,
-        ingest_key: str,
-        passages: list[Passage],
-        unit_texts: list[list[str]],
-        tokens: list[list[str]],
-    ) -> tuple[int, int]:
-        """Make the stored passages of ``path`` exactly ``passages``. Returns (added, removed).
-        See ``replace_documents``."""
-        return self.replace_documents([DocumentRows(path, ingest_key, passages, unit_texts, tokens)])[0]
-
     def replace_documents(self, docs: list[DocumentRows]) -> list[tuple[int, int]]:
         """Make the stored passages of each document exactly its ``passages``; returns (added,
         removed) per document. Several documents are embedded and written together: one
@@ -442,12 +431,14 @@ class PassageStore:
             for pid, meta in zip(got["ids"], got["metadatas"], strict=True):
                 old[meta["path"]].add(pid)
         adds = [
-            (d, p, u, t) for d in docs for p, u, t in zip(d.passages, d.unit_texts, d.tokens, strict=True)
+            (d, p, u, t, a)
+            for d in docs
+            for p, u, t, a in zip(d.passages, d.unit_texts, d.tokens, d.analyses, strict=True)
         ]
         adds = [row for row in adds if row[1].id not in old[row[0].path]]
         # embed: every unit text once, every context line once
-        texts = [text for _, _, units, _ in adds for text in units]
-        heads = sorted({p.context() for _, p, _, _ in adds if p.context()})
+        texts = [text for _, _, units, _, _ in adds for text in units]
+        heads = sorted({p.context() for _, p, _, _, _ in adds if p.context()})
         everything = texts + heads
         vectors = np.zeros((len(everything), 0), dtype=np.float32)
         if everything:
@@ -460,7 +451,7 @@ class PassageStore:
         unit_rows: list[tuple[str, list[float], dict[str, Any]]] = []
         passage_rows: list[tuple[str, list[float], str, dict[str, Any]]] = []
         offset = 0
-        for d, p, units, t in adds:
+        for d, p, units, t, a in adds:
             own = vectors[offset : offset + len(units)]
             offset += len(units)
             unit_rows += [
@@ -471,7 +462,7 @@ class PassageStore:
                 own = np.vstack([own, contexts[p.context()][None, :]])
             mean = own.mean(axis=0)
             mean = mean / (np.linalg.norm(mean) or 1.0)
-            passage_rows.append((p.id, mean.tolist(), p.text, self._row_metadata(p, d.path, PENDING, t)))
+            passage_rows.append((p.id, mean.tolist(), p.text, self._row_metadata(p, d.path, PENDING, t, a)))
         return EmbeddedRows(docs, old, unit_rows, passage_rows)
 
     def write_rows(self, rows: EmbeddedRows) -> list[tuple[int, int]]:
@@ -499,8 +490,8 @@ class PassageStore:
             # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
             # a document's metadata (title, date ...) can change while a passage's text does not
             mine = [
-                (p.id, self._row_metadata(p, d.path, PENDING, t))
-                for p, t in zip(d.passages, d.tokens, strict=True)
+                (p.id, self._row_metadata(p, d.path, PENDING, t, a))
+                for p, t, a in zip(d.passages, d.tokens, d.analyses, strict=True)
                 if p.id in old[d.path]
             ]
             kept += mine
@@ -518,13 +509,16 @@ class PassageStore:
         return results
 
     @staticmethod
-    def _row_metadata(passage: Passage, path: str, ingest_key: str, tokens: list[str]) -> dict[str, Any]:
+    def _row_metadata(
+        passage: Passage, path: str, ingest_key: str, tokens: list[str], analysis: str
+    ) -> dict[str, Any]:
         return {
             **passage.metadata(),
             "path": path,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "ingest_key": ingest_key,
             "tokens": json.dumps(tokens, ensure_ascii=False),
+            "units": analysis,
         }
 
     def remove_document(self, path: str) -> int:
@@ -564,8 +558,16 @@ class DocumentRows:
     passages: list[Passage]
     unit_texts: list[list[str]]  # per passage, the texts embedded for its units
     tokens: list[list[str]]  # per passage, its BM25 tokens
+    analyses: list[str]  # per passage, its units' analysis as stored (``ingest.units.Analysis``)
+
+
+INTERNAL = ("tokens", "units")  # metadata for the store's own readers: BM25 tokens, unit analysis
 
 
 def _public(meta: dict[str, Any]) -> dict[str, Any]:
-    """Metadata for callers: without the internal token list."""
-    return {k: v for k, v in (meta or {}).items() if k != "tokens"}
+    """Metadata for callers: without the internal fields."""
+    return {k: v for k, v in (meta or {}).items() if k not in INTERNAL}
+
+
+def _analysis(meta: dict[str, Any] | None) -> str:
+    return str((meta or {}).get("units") or "")

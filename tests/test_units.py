@@ -143,3 +143,53 @@ def test_english_words_that_end_a_sentence_stay_whole() -> None:
     assert search_tokens("Seoul spends 370.3 billion won.") == ["seoul", "spend", "370.3", "billion", "won"]
     assert "u.s." in search_tokens("The U.S. plan.")  # an abbreviation keeps its stops
     assert search_tokens("예산은 3703억 원이다.") == ["예산", "3703", "3703억", "억", "원"]
+
+
+def test_ingest_stores_each_passage_s_unit_analysis_and_answering_reads_it(corpus_pipeline, monkeypatch) -> None:
+    """Ingest keeps each passage's units and their tokens with it, so that answering from a
+    passage a worker has not read before needs no Kiwi analysis; the stored analysis gives the
+    same units as one computed at answer time, and it is not part of the public metadata."""
+    import answer.units
+    from answer.units import _parts, units_of
+
+    store = corpus_pipeline.store
+    hits = list(store.get(store.ids()).values())
+    assert hits
+    for hit in hits:
+        meta = hit.metadata
+        assert "units" not in meta and "tokens" not in meta
+        assert not any("analysis" in k or "units" in k for k in hit.to_dict())
+        args = (hit.text, int(meta.get("doc_year") or 0), str(meta.get("section", "")), str(meta.get("title", "")))
+        assert hit.analysis
+        assert _parts(*args, hit.analysis) == _parts(*args)  # stored == computed here
+    _parts.cache_clear()
+
+    def no_analysis(*args: object) -> None:
+        raise AssertionError("a stored analysis was analysed again")
+
+    monkeypatch.setattr(answer.units, "analyse", no_analysis)
+    units = [u for rank, hit in enumerate(hits) for u in units_of(hit, rank)]
+    assert len(units) >= len(hits)
+    assert all(u.tokens for u in units if any(c.isalnum() for c in u.text))
+    _parts.cache_clear()
+
+
+def test_a_stored_analysis_of_another_version_or_unreadable_is_not_used() -> None:
+    import json
+
+    from answer.units import units_of
+    from budgetqa.types import Hit
+    from ingest.units import ANALYSIS_STAMP, Analysis, analyse
+
+    text = "서울시 정보화 예산은 3703억 원이다.\nIt funds 1431 projects."
+    analysis = analyse(text, "예산", "서울시 정보화")
+    assert Analysis.from_json(analysis.to_json()) == analysis
+    stale = analysis.to_json(stamp="0.0")
+    assert Analysis.from_json(stale, stamp="0.0") == analysis and Analysis.from_json(stale) is None
+    for bad in ["", "not json", "[]", json.dumps({"v": ANALYSIS_STAMP, "units": [[1]]}), stale]:
+        assert Analysis.from_json(bad) is None
+        hit = Hit(id="p", text=text, metadata={"doc_year": 2023, "title": "서울시 정보화", "section": "예산"}, score=1.0)
+        hit.analysis = bad
+        units = units_of(hit, 0)  # analysed here instead
+        assert [u.text for u in units] == [a.unit.text for a in analysis.units]
+        assert [u.tokens for u in units] == [frozenset(a.tokens) for a in analysis.units]
