@@ -329,6 +329,32 @@ class PassageStore:
         return out
 
     @store_call
+    def dense_ranking(
+        self,
+        query: str | list[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        ids: AbstractSet[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """(passage id, cosine) of the passages nearest to ``query`` (a text, or its vector
+        from ``embed_query``), among those matching ``where``, or among ``ids`` when given
+        (the same passages, found in the scope table: a metadata filter costs a scan of the
+        store, a list of ids does not), best first. A scope of at most ``EXACT_SCOPE``
+        passages is ranked by exact cosine over its vectors (``exact_ranking``), without
+        reading its rows; Chroma's own search returns rows, which are kept for ``get``."""
+        if ids is not None and not ids:
+            return []
+        vector = self.embeddings.embed_query(query) if isinstance(query, str) else query
+        if ids is not None and len(ids) <= EXACT_SCOPE:
+            return self.exact_ranking(vector, k, ids)
+        scope: dict[str, Any] = {"filter": where} if ids is None else {"ids": sorted(ids)}
+        # k may exceed the passages in scope: Chroma returns those there are
+        found = self._langchain.similarity_search_by_vector_with_relevance_scores(vector, k=k, **scope)
+        self._row_cache.add(
+            {str(doc.id): (doc.page_content, _public(doc.metadata), _analysis(doc.metadata)) for doc, _ in found}
+        )
+        return [(str(doc.id), 1.0 - float(distance)) for doc, distance in found]
+
     def dense_search(
         self,
         query: str | list[float],
@@ -336,37 +362,15 @@ class PassageStore:
         where: dict[str, Any] | None = None,
         ids: AbstractSet[str] | None = None,
     ) -> list[Hit]:
-        """Passages nearest to ``query`` (a text, or its vector from ``embed_query``), among
-        those matching ``where``, or among ``ids`` when given (the same passages, found in the
-        scope table: a metadata filter costs a scan of the store, a list of ids does not).
-        A scope of at most ``EXACT_SCOPE`` passages is ranked by exact cosine over its vectors
-        (``exact_search``)."""
-        if ids is not None and not ids:
-            return []
-        vector = self.embeddings.embed_query(query) if isinstance(query, str) else query
-        if ids is not None and len(ids) <= EXACT_SCOPE:
-            return self.exact_search(vector, k, ids)
-        scope: dict[str, Any] = {"filter": where} if ids is None else {"ids": sorted(ids)}
-        # k may exceed the passages in scope: Chroma returns those there are
-        found = self._langchain.similarity_search_by_vector_with_relevance_scores(vector, k=k, **scope)
-        return [
-            Hit(
-                id=str(doc.id),
-                text=doc.page_content,
-                metadata=_public(doc.metadata),
-                score=0.0,
-                dense=1.0 - float(distance),
-                analysis=_analysis(doc.metadata),
-            )
-            for doc, distance in found
-        ]
+        """``dense_ranking``'s passages, read (see ``with_rows``)."""
+        return self.with_rows(self.dense_ranking(query, k, where=where, ids=ids))
 
     @store_call
-    def exact_search(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[Hit]:
-        """The ``k`` passages of ``ids`` nearest to ``vector`` by cosine, computed here over
-        their vectors (kept in memory once read: ids change with the text). Chroma's HNSW
-        search restricted to a few ids walks much of the graph: 80 ms for 50 ids among 100k
-        passages, against 3 ms to read those 50 vectors."""
+    def exact_ranking(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[tuple[str, float]]:
+        """(passage id, cosine) of the ``k`` passages of ``ids`` nearest to ``vector``,
+        computed here over their vectors (kept in memory once read: ids change with the
+        text). Chroma's HNSW search restricted to a few ids walks much of the graph: 80 ms
+        for 50 ids among 100k passages, against 3 ms to read those 50 vectors."""
         ordered = sorted(ids)
         vectors = self._vector_cache.found(ordered)
         missing = [pid for pid in ordered if pid not in vectors]
@@ -385,12 +389,21 @@ class PassageStore:
         q = np.asarray(vector, dtype=np.float32)
         cosines = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
         best = np.argsort(-cosines, kind="stable")[:k]
-        hits = self.get([found[i] for i in best])
+        return [(found[i], float(cosines[i])) for i in best]
+
+    def exact_search(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[Hit]:
+        """``exact_ranking``'s passages, read (see ``with_rows``)."""
+        return self.with_rows(self.exact_ranking(vector, k, ids))
+
+    def with_rows(self, ranked: list[tuple[str, float]]) -> list[Hit]:
+        """The passages of a dense ranking as hits with their cosine, in its order; a passage
+        whose row is gone is left out."""
+        hits = self.get([pid for pid, _ in ranked])
         out = []
-        for i in best:
-            hit = hits.get(found[i])
+        for pid, cosine in ranked:
+            hit = hits.get(pid)
             if hit is not None:
-                hit.dense = float(cosines[i])
+                hit.dense = cosine
                 out.append(hit)
         return out
 

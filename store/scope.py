@@ -30,8 +30,10 @@ class ScopeTable:
         self.doc_years: set[int] = set()
         self.cities: set[str] = set()
         self.city_years: dict[str, set[int]] = {}
+        self._known: set[str] = set()
         mentioned: set[int] = set()
         for pid, doc_year, city, years, cities in self.rows:
+            self._known.add(pid)
             for year in {doc_year, *years} - {0}:
                 self._by_year.setdefault(year, set()).add(pid)
             for c in {city, *cities}:  # "": the document is about no city
@@ -70,6 +72,14 @@ class ScopeTable:
             "cities": set(self.cities),
             "city_years": {c: set(y) for c, y in self.city_years.items()},
         }
+
+    def knows(self, pid: str) -> bool:
+        return pid in self._known
+
+    def about_year(self, pid: str, year: int) -> bool:
+        """Whether passage ``pid`` (one the table ``knows``) is about ``year``: its document's
+        year, or a year it names (what ``retrieve.hybrid.about_year`` reads in its metadata)."""
+        return pid in self._by_year.get(year, ())
 
     def ids(self, years: set[int] | None, cities: set[str] | None) -> frozenset[str] | None:
         """The passages about any of ``years`` and any of ``cities`` (the same passages as

@@ -70,3 +70,30 @@ def test_kiwi_tokens_keep_amounts_with_units() -> None:
     assert "1431건" in search_tokens("1431건의 정보화사업")
     assert search_tokens("자치구 정보화 예산은?") == ["자치구", "정보", "예산"]
     assert "2023" not in search_tokens("2023년 예산", query=True)
+
+
+def test_search_reads_only_the_rows_it_returns(corpus_pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rankings are fused over ids; the store is read for the passages that make the top k,
+    and a passage whose row is gone gives its place to the next one."""
+    retriever, store = corpus_pipeline.retriever, corpus_pipeline.store
+    scope = retriever.lexical.scope
+    ids = scope.ids({2023}, None)
+    assert ids and len(ids) > 5
+    question = "2023년 서울시 정보화 예산 사업 수"
+    before = retriever.search(question, k=5, where={"doc_year": 2023}, ids=ids)
+    asked: list[str] = []
+    real_get = store.get
+    monkeypatch.setattr(store, "get", lambda wanted: asked.extend(wanted) or real_get(wanted))
+    store._row_cache.clear()
+    hits = retriever.search(question, k=5, where={"doc_year": 2023}, ids=ids)
+    assert [h.id for h in hits] == [h.id for h in before]
+    assert [(h.score, h.dense, h.lexical, h.ranks) for h in hits] == [(h.score, h.dense, h.lexical, h.ranks) for h in before]
+    assert set(asked) == {h.id for h in hits}  # no other candidate was read
+    assert all(h.text and h.metadata.get("doc_year") for h in hits)
+    assert any(h.ranks.get("year") for h in hits)  # years come from the scope table
+
+    gone = hits[0].id
+    monkeypatch.setattr(store, "get", lambda wanted: {i: h for i, h in real_get(wanted).items() if i != gone})
+    after = retriever.search(question, k=5, where={"doc_year": 2023}, ids=ids)
+    assert [h.id for h in after] == [h.id for h in before[1:]] + [after[-1].id]
+    assert len(after) == 5 and gone not in {h.id for h in after}
