@@ -141,12 +141,19 @@ class Analysis:
 def analyse(text: str, section: str, title: str) -> Analysis:
     """The units of a passage and their search tokens (see ``Analysis``)."""
     return Analysis(
-        tuple(search_tokens(f"{section} {title}")),
+        context_tokens(section, title),
         tuple(
             AnalysedUnit(unit, tuple(unit_tokens(unit.text)), tuple(search_tokens(unit.lead)))
             for unit in split_units(text)
         ),
     )
+
+
+@lru_cache(maxsize=256)
+def context_tokens(section: str, title: str) -> tuple[str, ...]:
+    """Search tokens of a passage's section and title (cached: a document's passages share
+    them)."""
+    return tuple(search_tokens(f"{section} {title}"))
 
 
 def unit_tokens(text: str) -> list[str]:

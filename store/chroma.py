@@ -298,7 +298,7 @@ class PassageStore:
         if missing:
             got = self._collection.get(ids=missing, include=["documents", "metadatas"])
             read = {
-                i: (d, _public(m), _analysis(m))
+                i: _row(d, m)
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             }
             self._row_cache.add(read)
@@ -350,20 +350,8 @@ class PassageStore:
         scope: dict[str, Any] = {"filter": where} if ids is None else {"ids": sorted(ids)}
         # k may exceed the passages in scope: Chroma returns those there are
         found = self._langchain.similarity_search_by_vector_with_relevance_scores(vector, k=k, **scope)
-        self._row_cache.add(
-            {str(doc.id): (doc.page_content, _public(doc.metadata), _analysis(doc.metadata)) for doc, _ in found}
-        )
+        self._row_cache.add({str(doc.id): _row(doc.page_content, doc.metadata) for doc, _ in found})
         return [(str(doc.id), 1.0 - float(distance)) for doc, distance in found]
-
-    def dense_search(
-        self,
-        query: str | list[float],
-        k: int,
-        where: dict[str, Any] | None = None,
-        ids: AbstractSet[str] | None = None,
-    ) -> list[Hit]:
-        """``dense_ranking``'s passages, read (see ``with_rows``)."""
-        return self.with_rows(self.dense_ranking(query, k, where=where, ids=ids))
 
     @store_call
     def exact_ranking(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[tuple[str, float]]:
@@ -390,22 +378,6 @@ class PassageStore:
         cosines = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
         best = np.argsort(-cosines, kind="stable")[:k]
         return [(found[i], float(cosines[i])) for i in best]
-
-    def exact_search(self, vector: list[float], k: int, ids: AbstractSet[str]) -> list[Hit]:
-        """``exact_ranking``'s passages, read (see ``with_rows``)."""
-        return self.with_rows(self.exact_ranking(vector, k, ids))
-
-    def with_rows(self, ranked: list[tuple[str, float]]) -> list[Hit]:
-        """The passages of a dense ranking as hits with their cosine, in its order; a passage
-        whose row is gone is left out."""
-        hits = self.get([pid for pid, _ in ranked])
-        out = []
-        for pid, cosine in ranked:
-            hit = hits.get(pid)
-            if hit is not None:
-                hit.dense = cosine
-                out.append(hit)
-        return out
 
     # -- writing ---------------------------------------------------------------------------
     def document_keys(self) -> dict[str, str]:
@@ -577,10 +549,15 @@ class DocumentRows:
 INTERNAL = ("tokens", "units")  # metadata for the store's own readers: BM25 tokens, unit analysis
 
 
-def _public(meta: dict[str, Any]) -> dict[str, Any]:
+def _public(meta: dict[str, Any] | None) -> dict[str, Any]:
     """Metadata for callers: without the internal fields."""
     return {k: v for k, v in (meta or {}).items() if k not in INTERNAL}
 
 
 def _analysis(meta: dict[str, Any] | None) -> str:
     return str((meta or {}).get("units") or "")
+
+
+def _row(text: str, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any], str]:
+    """A passage row as the row cache keeps it: text, public metadata, stored analysis."""
+    return text, _public(meta), _analysis(meta)

@@ -112,15 +112,16 @@ def test_a_narrow_scope_is_ranked_exactly_as_chroma_ranks_it(corpus_pipeline: Pi
     assert scope and len(scope) <= EXACT_SCOPE
     for question in ("2023년 정보화 예산은?", "How many projects in 2023?"):
         vector = store.embeddings.embed_query(question)
-        mine = store.exact_search(vector, 8, scope)
+        mine = store.exact_ranking(vector, 8, scope)
         found = store._langchain.similarity_search_by_vector_with_relevance_scores(
             vector, k=8, ids=sorted(scope)
         )
-        assert [h.id for h in mine] == [str(doc.id) for doc, _ in found]
-        for hit, (_, distance) in zip(mine, found, strict=True):
-            assert hit.dense == pytest.approx(1.0 - distance, abs=1e-5)
-            assert hit.text and hit.metadata.get("path")
-    assert store.dense_search("예산", 5, ids=set()) == []
+        assert [pid for pid, _ in mine] == [str(doc.id) for doc, _ in found]
+        rows = store.get([pid for pid, _ in mine])
+        for (pid, cosine), (_, distance) in zip(mine, found, strict=True):
+            assert cosine == pytest.approx(1.0 - distance, abs=1e-5)
+            assert rows[pid].text and rows[pid].metadata.get("path")
+    assert store.dense_ranking("예산", 5, ids=set()) == []
 
 
 def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
