@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
+from budgetqa.korean import kiwi_in_child
 from budgetqa.settings import Settings
 
 MAX_UPLOAD = "50mb"  # the staff tab's uploads (eval sets are further limited to 5 MB)
@@ -22,6 +23,7 @@ SHUTDOWN_S = 5  # requests still running get this long when the server is stoppe
 
 
 def create_app(settings: Settings, start: bool = True) -> Any:
+    kiwi_in_child()  # Kiwi (2 s, holding the GIL) builds in a child process while Gradio imports
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
     from fastapi.middleware.cors import CORSMiddleware

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from budgetqa.errors import BudgetQAError
-from budgetqa.korean import CONTROL
+from budgetqa.korean import CONTROL, kiwi_in_child
 from budgetqa.settings import ENV, Settings
 
 
@@ -190,6 +190,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     query = args.query.strip()
     if not query:
         raise BudgetQAError("the query is empty")
+    kiwi_in_child()
     pipeline = _open(settings)
     if pipeline.store.count() == 0:
         raise BudgetQAError("the store is empty: run 'budgetqa ingest' first")
@@ -221,6 +222,7 @@ def _read_json(path: Path, what: str) -> object:
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    kiwi_in_child()  # Kiwi builds on the other core while this process imports and opens the store
     history = _read_json(args.history, "history file") if args.history else None
     answer = _chain(with_llm(settings, args)).ask(args.question, history)
     if args.json:

@@ -1,6 +1,8 @@
 """Korean-aware text helpers: Kiwi morphemes for search, sentence splitting.
 
-Kiwi loads its model once per process (about 1.5 s) and is shared behind a lock.
+Kiwi loads its model once per process (about 2 s with its first analysis) and is shared behind
+a lock. A fresh process that must answer soon (``budgetqa ask``, the app) has it built in a
+child process instead, while it imports and opens the store (``kiwi_in_child``).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ _EN_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _ABBREV_END = re.compile(r"\b(?:[A-Z]\.){1,3}$|\b(?:Mr|Ms|Dr|No|vs|etc|e\.g|i\.e|approx)\.$")
 
 _lock = threading.Lock()
+_child: Any = None  # a budgetqa.kiwi_child.KiwiChild once kiwi_in_child() started one
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +92,38 @@ def kiwi() -> Any:
     return model
 
 
+def kiwi_in_child() -> None:
+    """Have Kiwi built in a child process from now on, unless this process already has it.
+
+    For a fresh process that must answer soon (``budgetqa ask`` and ``search``, the app while
+    Gradio imports): Kiwi holds the GIL while it loads, so only another process can overlap it
+    with the imports and the store open.
+    Morphemes and sentences then come from the child; should it fail, from Kiwi here, the same.
+    """
+    global _child
+    with _lock:
+        if _child is None and kiwi.cache_info().currsize == 0:
+            from budgetqa.kiwi_child import KiwiChild
+
+            _child = KiwiChild.start()
+
+
+def _kiwi_call(op: str, text: str) -> Any:
+    """Kiwi's tokens of ``text`` as (form, tag, start, len), or its sentences' texts (caller
+    holds _lock)."""
+    global _child
+    if _child is not None:
+        from budgetqa.kiwi_child import KiwiChildError
+
+        try:
+            return _child.call(op, text)
+        except KiwiChildError:
+            _child = None
+    if op == "tokenize":
+        return [(t.form, t.tag, t.start, t.len) for t in kiwi().tokenize(text)]
+    return [s.text for s in kiwi().split_into_sents(text)]
+
+
 def is_korean(text: str, threshold: float = 0.2) -> bool:
     """True when Hangul is a sizeable share of the letters."""
     letters = [c for c in text if c.isalpha()]
@@ -105,7 +140,7 @@ def _sentences(text: str) -> tuple[str, ...]:
     """(Cached: ingest splits a paragraph into passages, then each passage line into units.)"""
     if is_korean(text):
         with _lock:
-            parts = [s.text.strip() for s in kiwi().split_into_sents(text)]
+            parts = [s.strip() for s in _kiwi_call("sentences", text)]
     else:
         parts = [text]
     out: list[str] = []
@@ -160,14 +195,14 @@ def morphemes(text: str) -> list[Morpheme]:
     stop ("rose." -> "r" + "ose.", "before." -> "b" + "efore."), so adjacent pieces of foreign
     letters are joined and a final full stop is dropped ("rose", "before"; "U.S." is kept)."""
     with _lock:
-        found = kiwi().tokenize(text)
+        found = _kiwi_call("tokenize", text)
     out: list[Morpheme] = []
-    for m in found:
+    for form, tag, start, length in found:
         last = out[-1] if out else None
-        if m.tag == "SL" and last is not None and last.tag == "SL" and m.start == last.start + last.len:
-            out[-1] = Morpheme(last.form + m.form, "SL", last.start, last.len + m.len)
+        if tag == "SL" and last is not None and last.tag == "SL" and start == last.start + last.len:
+            out[-1] = Morpheme(last.form + form, "SL", last.start, last.len + length)
         else:
-            out.append(Morpheme(m.form, m.tag, m.start, m.len))
+            out.append(Morpheme(form, tag, start, length))
     return [_without_full_stop(m) if m.tag == "SL" else m for m in out]
 
 
