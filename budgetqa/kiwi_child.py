@@ -6,24 +6,32 @@ holds the GIL all that time, so a thread cannot overlap it with the imports and 
 of a fresh process. A child process can: ``KiwiChild.start()`` runs ``python -m
 budgetqa.kiwi_child``, which builds Kiwi exactly as ``budgetqa.korean.kiwi`` does while the
 parent goes on, then answers requests over its stdin/stdout (length-prefixed ``marshal``
-data: plain tuples and strings, several times faster to pass than pickled objects). The
-child exits when the parent closes the pipe or exits.
+data: plain tuples and strings, several times faster to pass than pickled objects). Once Kiwi
+is built, the child exits when the parent closes the pipe or exits; it ignores Ctrl-C, which
+the terminal sends to both.
 
 Requests: ("tokenize", text) -> list of (form, tag, start, len); ("sentences", text) -> list of str.
-A failed child raises ``KiwiChildError``, and the caller goes back to Kiwi in its own process,
-which gives the same results.
+A child that fails, answers with an error, sends something unreadable or takes longer than
+``REPLY_S`` is closed and ``KiwiChildError`` raised; the caller then goes back to Kiwi in its
+own process, which gives the same results.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
+import select
+import signal
 import struct
 import subprocess
 import sys
+import time
 from typing import IO, Any
 
 _HEADER = struct.Struct("<I")
+MAX_MESSAGE = 256 * 1024 * 1024  # a longer length is a broken pipe, not a message
+REPLY_S = 60.0  # the longest wait for a reply, Kiwi's load in the child included
 
 
 class KiwiChildError(RuntimeError):
@@ -37,6 +45,7 @@ def _write(stream: IO[bytes], value: Any) -> None:
 
 
 def _read(stream: IO[bytes]) -> Any:
+    """One message from a blocking stream (the child's side)."""
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
@@ -45,6 +54,27 @@ def _read(stream: IO[bytes]) -> Any:
     if len(data) < size:
         raise EOFError
     return marshal.loads(data)
+
+
+def _read_fd(fd: int, deadline: float) -> Any:
+    """One message from the file descriptor ``fd``, or an error once ``deadline`` passes."""
+
+    def exactly(n: int) -> bytes:
+        chunks: list[bytes] = []
+        while n:
+            if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise TimeoutError("no reply in time")
+            chunk = os.read(fd, n)
+            if not chunk:
+                raise EOFError("the child process closed its end")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    (size,) = _HEADER.unpack(exactly(_HEADER.size))
+    if size > MAX_MESSAGE:
+        raise ValueError(f"a reply of {size} bytes")
+    return marshal.loads(exactly(size))
 
 
 class KiwiChild:
@@ -74,22 +104,26 @@ class KiwiChild:
             raise KiwiChildError("the Kiwi child process belongs to the process this one was forked from")
         try:
             _write(self._proc.stdin, (op, text))
-            status, value = _read(self._proc.stdout)
-        except (OSError, EOFError, ValueError, TypeError) as exc:
+            status, value = _read_fd(self._proc.stdout.fileno(), time.monotonic() + REPLY_S)
+        except (OSError, EOFError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
             self.close()
             raise KiwiChildError(f"the Kiwi child process failed ({exc!r})") from None
+        except BaseException:  # (Ctrl-C, out of memory) a reply left unread would answer the next call
+            self.close()
+            raise
         if status != "ok":
+            self.close()
             raise KiwiChildError(str(value))
         return value
 
     def close(self) -> None:
         for stream in (self._proc.stdin, self._proc.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
-            except OSError:
-                pass
         self._proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=5)
 
 
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
@@ -118,6 +152,8 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent; end of input ends this
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    sys.stdout = sys.stderr  # nothing printed by accident can break the replies
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # nothing else written to fd 1 reaches the parent
+    sys.stdout = sys.stderr
     serve(sys.stdin.buffer, replies)

@@ -58,6 +58,9 @@ class SavedBM25:
             "indptr": np.load(folder / "indptr.csc.index.npy", allow_pickle=False),
             "num_docs": params["num_docs"],
         }
+        data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]
+        if not (len(data) == len(indices) == int(indptr[-1]) and len(indptr) >= len(self.vocab_dict)):
+            raise ValueError("the saved BM25 arrays do not fit together")
 
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]

@@ -26,6 +26,16 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kiwi_in_process() -> None:
+    """Kiwi loaded in the test process first, so that the app and CLI commands that would build
+    it in a child process (``korean.kiwi_in_child``) use it here in every test order;
+    ``test_kiwi_child`` starts its children itself."""
+    from budgetqa import korean
+
+    korean.kiwi()
+
+
 def make_settings(data_dir: Path, **changes: object) -> Settings:
     return Settings.load(env={}, data_dir=data_dir, **changes)
 

@@ -1,17 +1,24 @@
 """Kiwi in a child process (``budgetqa ask``, ``budgetqa search``, the app): the same morphemes
-and sentences as Kiwi in this process, and a failed child is replaced by Kiwi here."""
+and sentences as Kiwi in this process, and a failed, stuck or forked-over child is replaced by
+Kiwi here with the same results."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from budgetqa import korean
+from budgetqa import kiwi_child, korean
 from budgetqa.kiwi_child import KiwiChild, KiwiChildError
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
 
 
 def corpus_lines() -> list[str]:
@@ -48,17 +55,70 @@ def test_a_dead_child_is_replaced_by_kiwi_here(child: KiwiChild) -> None:
     child._proc.kill()
     child._proc.wait(timeout=10)
     assert korean.search_tokens("25개 자치구 1113억원(857건)") == expected
+    assert "1113억" in expected
     assert korean._child is None
 
 
-def test_a_forked_copy_does_not_use_its_parents_child(child: KiwiChild) -> None:
+def test_a_stuck_child_is_given_up_after_the_reply_time(
+    child: KiwiChild, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = korean.search_tokens("정보화 예산")
-    child._owner = -1  # as if this process had been forked from the one that started it
-    with pytest.raises(KiwiChildError, match="forked"):
-        child.call("tokenize", "정보화")
+    monkeypatch.setattr(kiwi_child, "REPLY_S", 0.5)
+    os.kill(child._proc.pid, signal.SIGSTOP)
     assert korean.search_tokens("정보화 예산") == expected
-    assert "예산" in expected
     assert korean._child is None
+    assert child._proc.poll() is not None  # closed, not left stopped
+
+
+def test_an_error_reply_closes_the_child(child: KiwiChild) -> None:
+    with pytest.raises(KiwiChildError, match="unknown request"):
+        child.call("translate", "정보화")
+    assert child._proc.poll() is not None
+
+
+SCRIPT = """
+import json, os, sys
+from budgetqa import korean
+korean.kiwi_in_child()
+out = {"child": korean._child is not None, "tokens": korean.search_tokens("서울시 정보화 예산 3703억원"),
+       "kiwi_here": korean.kiwi.cache_info().currsize}
+if sys.argv[1] == "fork":
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the forked copy: its parent's child is not its own
+        os.write(write, json.dumps([korean.search_tokens("정보화 예산"), korean._child is None]).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    out["forked"] = json.loads(os.read(read, 65536))
+    out["parent_after_fork"] = [korean.search_tokens("정보화 예산"), korean._child is not None]
+print(json.dumps(out))
+"""
+
+
+def run_script(mode: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_fresh_process_gets_its_tokens_from_the_child() -> None:
+    out = run_script("plain")
+    assert out["child"] is True
+    assert out["kiwi_here"] == 0  # Kiwi was never loaded in the process itself
+    assert out["tokens"] == korean.search_tokens("서울시 정보화 예산 3703억원")
+
+
+def test_a_forked_copy_uses_kiwi_of_its_own_and_leaves_the_child_to_its_parent() -> None:
+    out = run_script("fork")
+    expected = korean.search_tokens("정보화 예산")
+    assert out["forked"] == [expected, True]
+    assert out["parent_after_fork"] == [expected, True]
 
 
 def test_no_child_when_kiwi_is_already_here(monkeypatch: pytest.MonkeyPatch) -> None:

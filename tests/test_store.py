@@ -257,3 +257,35 @@ def test_row_cache_returns_fresh_rows_and_follows_writes(tmp_path: Path, corpus_
     assert all(now[pid].metadata["ingest_key"] != again[pid].metadata["ingest_key"] for pid in kept)
     # unknown ids are left out, in order
     assert list(pipeline.store.get(["no-such-id", kept[0]])) == [kept[0]]
+
+
+def test_saved_bm25_scores_as_bm25s_does(tmp_path: Path) -> None:
+    """A saved index read with numpy alone (no bm25s, no scipy) scores every query exactly as
+    bm25s's own loader does: same vocabulary, same arrays, same float32 sums."""
+    import bm25s
+    import numpy as np
+
+    from budgetqa.korean import search_tokens
+    from budgetqa.settings import BUNDLED_CORPUS
+    from store.lexical import SavedBM25
+
+    lines = [
+        line.strip()
+        for path in sorted(BUNDLED_CORPUS.iterdir())
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 20
+    ]
+    tokens = [search_tokens(line) for line in lines]
+    LexicalIndex([f"p{i}" for i in range(len(lines))], tokens).save(tmp_path)
+    ours, theirs = SavedBM25(tmp_path), bm25s.BM25.load(str(tmp_path), show_progress=False)
+    assert ours.vocab_dict == theirs.vocab_dict
+    queries = [search_tokens(line, query=True) for line in lines[::3]]
+    queries += [["예산", "예산", "정보"], ["3703억", "nosuchtoken"], ["nosuchtoken"]]
+    for query in queries:
+        got, expected = ours.get_scores(query), theirs.get_scores(query)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected), query
+    assert ours.get_scores(["3703억"]).max() > 0
+    assert ours.get_scores(["nosuchtoken"]).max() == 0
+    (tmp_path / "indices.csc.index.npy").write_bytes((tmp_path / "indptr.csc.index.npy").read_bytes())
+    with pytest.raises(ValueError):
+        SavedBM25(tmp_path)  # arrays that do not fit together are unreadable, and rebuilt
