@@ -285,7 +285,7 @@ class PassageStore:
         """Every passage of one document, in document order."""
         got = self._collection.get(where={"path": path}, include=["documents", "metadatas"])
         hits = [
-            Hit(id=i, text=d, metadata=_public(m), score=0.0, analysis=_analysis(m))
+            _hit(i, _row(d, m))
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(hits, key=lambda h: int(h.metadata.get("position", 0)))
@@ -303,11 +303,7 @@ class PassageStore:
             }
             self._row_cache.add(read)
             rows.update(read)
-        return {
-            pid: Hit(id=pid, text=rows[pid][0], metadata=dict(rows[pid][1]), score=0.0, analysis=rows[pid][2])
-            for pid in ids
-            if pid in rows
-        }
+        return {pid: _hit(pid, rows[pid]) for pid in ids if pid in rows}
 
     @store_call
     def unit_vectors(self, passage_ids: list[str]) -> dict[str, np.ndarray]:
@@ -561,3 +557,9 @@ def _analysis(meta: dict[str, Any] | None) -> str:
 def _row(text: str, meta: dict[str, Any] | None) -> tuple[str, dict[str, Any], str]:
     """A passage row as the row cache keeps it: text, public metadata, stored analysis."""
     return text, _public(meta), _analysis(meta)
+
+
+def _hit(pid: str, row: tuple[str, dict[str, Any], str]) -> Hit:
+    """A new ``Hit`` of a row (its own copy of the metadata: callers may change it)."""
+    text, meta, analysis = row
+    return Hit(id=pid, text=text, metadata=dict(meta), score=0.0, analysis=analysis)
