@@ -219,6 +219,15 @@ def search_tokens(text: str, query: bool = False) -> list[str]:
     With ``query=True`` years are left out: the retriever handles years itself, and a bare
     "2023" would otherwise match every passage of every 2023 document equally.
     """
+    return list(_search_tokens(text, query))
+
+
+@lru_cache(maxsize=16384)
+def _search_tokens(text: str, query: bool) -> tuple[str, ...]:
+    """(Cached: the same texts come back often: an item's lead for each item of its list, the
+    other-language terms of many units, a question at each retrieval step.)"""
+    if not text.strip():
+        return ()
     tokens: list[str] = []
     found = morphemes(text)
     for i, m in enumerate(found):
@@ -235,4 +244,4 @@ def search_tokens(text: str, query: bool = False) -> list[str]:
             tokens.append(form)
     if query:
         tokens = [t for t in tokens if not YEAR_TOKEN.match(t) and t != "년"]
-    return tokens
+    return tuple(tokens)

@@ -125,11 +125,13 @@ def english_label(korean: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=8192)
 def cross_language_terms(text: str) -> str:
     """The other language's words for what ``text`` mentions: glossary terms and amounts.
 
     Indexed with each passage (document-side translation), so that "hardware and software"
-    finds "HW 및 SW 도입 840억원" and "370.3 billion won" finds "3703억 원".
+    finds "HW 및 SW 도입 840억원" and "370.3 billion won" finds "3703억 원". (Cached: ingest
+    needs a unit's terms both for its embedded text and for its search tokens.)
     """
     from budgetqa.numbers import english_count, english_money, find_quantities, korean_money
 

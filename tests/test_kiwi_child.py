@@ -33,6 +33,7 @@ def child(monkeypatch: pytest.MonkeyPatch) -> Iterator[KiwiChild]:
     started = KiwiChild.start()
     assert started is not None
     monkeypatch.setattr(korean, "_child", started)
+    korean._search_tokens.cache_clear()  # tokens come from the child, not from earlier tests
     yield started
     started.close()
 
@@ -52,6 +53,7 @@ def test_child_gives_the_same_morphemes_and_sentences(child: KiwiChild) -> None:
 
 def test_a_dead_child_is_replaced_by_kiwi_here(child: KiwiChild) -> None:
     expected = korean.search_tokens("25개 자치구 1113억원(857건)")
+    korean._search_tokens.cache_clear()  # the next call asks Kiwi again
     child._proc.kill()
     child._proc.wait(timeout=10)
     assert korean.search_tokens("25개 자치구 1113억원(857건)") == expected
@@ -63,6 +65,7 @@ def test_a_stuck_child_is_given_up_after_the_reply_time(
     child: KiwiChild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = korean.search_tokens("정보화 예산")
+    korean._search_tokens.cache_clear()  # the next call asks Kiwi again
     monkeypatch.setattr(kiwi_child, "REPLY_S", 0.5)
     os.kill(child._proc.pid, signal.SIGSTOP)
     assert korean.search_tokens("정보화 예산") == expected
