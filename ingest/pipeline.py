@@ -198,7 +198,7 @@ def prepare(path: Path, known: dict[str, str]) -> Prepared | BudgetQAError | Non
             key,
             passages,
             [unit_texts(p) for p in passages],
-            [index_tokens(p) for p in passages],
+            [search_tokens(index_text(p)) for p in passages],
             [analyse(p.text, p.section, p.meta.title).to_json() for p in passages],
         )
         return Prepared(path, doc, rows)
@@ -236,15 +236,12 @@ def unit_texts(passage: Passage) -> list[str]:
     return out
 
 
-def index_tokens(passage: Passage) -> list[str]:
-    """What BM25 indexes for a passage: the tokens of its context line (title, section, year),
-    of each of its units, and of the other language's terms for it (see
-    ``retrieve.glossary.cross_language_terms``). A unit's tokens are the ones ``analyse``
-    stores for it (``search_tokens`` keeps them), so Kiwi reads a passage's text once."""
-    tokens = search_tokens(passage.context())
-    for unit in split_units(passage.text):
-        tokens += search_tokens(unit.text)
-    return tokens + search_tokens(cross_language_terms(passage.text))
+def index_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: title/section context, the text, and the other
+    language's terms for it (see ``retrieve.glossary.cross_language_terms``)."""
+    text = passage.embedding_text()
+    extra = cross_language_terms(passage.text)
+    return f"{text}\n{extra}" if extra else text
 
 
 def _ingest_key(path: Path) -> str:

@@ -34,7 +34,7 @@ from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
 V = TypeVar("V")
-CHUNKER_VERSION = "13"  # bump when cleaning, splitting or BM25 tokens change: files are then re-ingested
+CHUNKER_VERSION = "12"  # bump when cleaning or splitting changes: files are then re-ingested
 EMBED_BATCH = 256  # texts per embedding call
 WRITE_BATCH = 2000  # rows per Chroma write
 PENDING = "pending"

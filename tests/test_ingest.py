@@ -271,37 +271,3 @@ def test_folder_with_bad_files_still_ingests_the_rest(tmp_path: Path) -> None:
     assert len(report.errors) == 2
     assert any("broken.pdf: cannot read the PDF" in e for e in report.errors)
     assert any("latin.txt: not UTF-8" in e for e in report.errors)
-
-
-def test_ingest_has_kiwi_read_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A passage's BM25 tokens are made of its units' tokens, which its stored analysis keeps
-    too: Kiwi tokenizes each text of a file once, and the tokens still carry the context line,
-    the numbers with their units and the English words for the Korean amounts."""
-    from collections import Counter
-
-    from budgetqa import korean
-    from ingest.pipeline import prepare
-    from ingest.units import Analysis
-
-    korean._search_tokens.cache_clear()
-    read: Counter[str] = Counter()
-    real = korean._kiwi_call
-
-    def counting(op: str, text: str) -> object:
-        if op == "tokenize":
-            read[text] += 1
-        return real(op, text)
-
-    monkeypatch.setattr(korean, "_kiwi_call", counting)
-    prepared = prepare(NEWSPIM, {})
-    assert prepared is not None and not isinstance(prepared, Exception)
-    assert read and max(read.values()) == 1
-    rows = prepared.rows
-    lead = next(i for i, p in enumerate(rows.passages) if "3703억" in p.text)
-    tokens = rows.tokens[lead]
-    assert {"3703억", "1431건", "370.3", "billion"} <= set(tokens)
-    analysis = Analysis.from_json(rows.analyses[lead])
-    assert analysis is not None
-    context = korean.search_tokens(rows.passages[lead].context())
-    units = [t for u in analysis.units for t in korean.search_tokens(u.unit.text)]
-    assert tokens[: len(context) + len(units)] == context + units  # then the English terms
