@@ -37,7 +37,7 @@ V = TypeVar("V")
 CHUNKER_VERSION = "12"  # bump when cleaning or splitting changes: files are then re-ingested
 EMBED_BATCH = 256  # texts per embedding call
 WRITE_BATCH = 2000  # rows per Chroma write
-PENDING = "pending"
+PENDING = "pending"  # the key of rows that an older version wrote before their document was whole
 DOCUMENT_FIELDS = (
     "source", "title", "date", "format", "pages", "publisher", "lang", "passages", "flagged", "ingested_at", "path",
 )  # fmt: skip
@@ -378,11 +378,23 @@ class PassageStore:
     # -- writing ---------------------------------------------------------------------------
     def document_keys(self) -> dict[str, str]:
         """path -> ingest key (file hash + chunker version) of every stored document; "" when
-        its rows disagree (an ingest was interrupted), so that it is ingested again."""
+        its rows are not all there (an ingest was interrupted), so that it is ingested again:
+        when they disagree on the key or on the document's row count, or hold fewer rows than
+        that count."""
         keys: dict[str, set[str]] = {}
+        counts: dict[str, set[int]] = {}
+        rows: dict[str, int] = {}
         for meta in (m for _, page in self.metadata_pages() for m in page):
-            keys.setdefault(meta["path"], set()).add(str(meta.get("ingest_key", "")))
-        return {path: next(iter(k)) if len(k) == 1 and PENDING not in k else "" for path, k in keys.items()}
+            path = meta["path"]
+            keys.setdefault(path, set()).add(str(meta.get("ingest_key", "")))
+            counts.setdefault(path, set()).add(int(meta.get("doc_rows") or 0))  # 0: an older row
+            rows[path] = rows.get(path, 0) + 1
+
+        def whole(path: str) -> bool:
+            k, n = keys[path], counts[path]
+            return len(k) == 1 and PENDING not in k and (n == {0} or n == {rows[path]})
+
+        return {path: next(iter(keys[path])) if whole(path) else "" for path in keys}
 
     def replace_documents(self, docs: list[DocumentRows]) -> list[tuple[int, int]]:
         """Make the stored passages of each document exactly its ``passages``; returns (added,
@@ -394,9 +406,10 @@ class PassageStore:
         ``unit_texts[i]`` are the embedded texts of passage i's units, ``tokens[i]`` its BM25
         tokens. A passage's vector is the normalised mean of its units' vectors and of its
         context line's (title, section, year: embedded once per section), so that a question
-        naming the document's subject reaches passages that do not repeat it. Rows are written
-        "pending" and get their document's key only once all of them are in, so an interrupted
-        ingest is redone next time instead of looking "unchanged".
+        naming the document's subject reaches passages that do not repeat it. Each row carries its
+        document's key and row count, so that a document an interrupted ingest left with some
+        old rows or only some of its new ones is redone next time instead of looking
+        "unchanged" (``document_keys``).
         """
         return self.write_rows(self.embed_rows(docs))
 
@@ -443,7 +456,8 @@ class PassageStore:
                 own = np.vstack([own, contexts[p.context()][None, :]])
             mean = own.mean(axis=0)
             mean = mean / (np.linalg.norm(mean) or 1.0)
-            passage_rows.append((p.id, mean.tolist(), p.text, self._row_metadata(p, d.path, PENDING, t, a)))
+            meta = self._row_metadata(p, d.path, d.ingest_key, len(d.passages), t, a)
+            passage_rows.append((p.id, mean.tolist(), p.text, meta))
         return EmbeddedRows(docs, old, unit_rows, passage_rows)
 
     def write_rows(self, rows: EmbeddedRows) -> list[tuple[int, int]]:
@@ -457,13 +471,12 @@ class PassageStore:
             self._collection.upsert(
                 ids=list(ids), embeddings=list(embs), documents=list(texts_), metadatas=list(metas)
             )
-        # stale rows go, kept rows get their (maybe changed) document metadata, and then every
-        # row gets its document's key: one Chroma call per WRITE_BATCH rows for all documents
-        # (a call costs about 50 ms whatever its size)
+        # stale rows go, then kept rows get their (maybe changed) document metadata and key: one
+        # Chroma call per WRITE_BATCH rows for all documents (a call costs about 50 ms whatever
+        # its size). Until both are done, a changed document's rows disagree on its key.
         results: list[tuple[int, int]] = []
         stale: list[str] = []
         kept: list[tuple[str, dict[str, Any]]] = []
-        keyed: list[tuple[str, dict[str, Any]]] = []
         for d in docs:
             new_ids = [p.id for p in d.passages]
             gone = sorted(old[d.path] - set(new_ids))
@@ -471,33 +484,32 @@ class PassageStore:
             # passages that stayed keep their ids (and vectors); their metadata is rewritten, since
             # a document's metadata (title, date ...) can change while a passage's text does not
             mine = [
-                (p.id, self._row_metadata(p, d.path, PENDING, t, a))
+                (p.id, self._row_metadata(p, d.path, d.ingest_key, len(d.passages), t, a))
                 for p, t, a in zip(d.passages, d.tokens, d.analyses, strict=True)
                 if p.id in old[d.path]
             ]
             kept += mine
-            keyed += [(pid, {"ingest_key": d.ingest_key}) for pid in new_ids]
             results.append((len(new_ids) - len(mine), len(gone)))
         for start in range(0, len(stale), WRITE_BATCH):
             batch = stale[start : start + WRITE_BATCH]
             self._collection.delete(ids=batch)
             self._units.delete(where={"passage": {"$in": batch}})
-        for rows in (kept, keyed):
-            for start in range(0, len(rows), WRITE_BATCH):
-                ids, metas = zip(*rows[start : start + WRITE_BATCH], strict=True)
-                self._collection.update(ids=list(ids), metadatas=list(metas))
+        for start in range(0, len(kept), WRITE_BATCH):
+            ids, metas = zip(*kept[start : start + WRITE_BATCH], strict=True)
+            self._collection.update(ids=list(ids), metadatas=list(metas))
         self._row_cache.clear()  # kept rows' metadata changed
         return results
 
     @staticmethod
     def _row_metadata(
-        passage: Passage, path: str, ingest_key: str, tokens: list[str], analysis: str
+        passage: Passage, path: str, ingest_key: str, doc_rows: int, tokens: list[str], analysis: str
     ) -> dict[str, Any]:
         return {
             **passage.metadata(),
             "path": path,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "ingest_key": ingest_key,
+            "doc_rows": doc_rows,
             "tokens": json.dumps(tokens, ensure_ascii=False),
             "units": analysis,
         }
@@ -542,7 +554,8 @@ class DocumentRows:
     analyses: list[str]  # per passage, its units' analysis as stored (``ingest.units.Analysis``)
 
 
-INTERNAL = ("tokens", "units")  # metadata for the store's own readers: BM25 tokens, unit analysis
+# metadata for the store's own readers: BM25 tokens, unit analysis, the document's row count
+INTERNAL = ("tokens", "units", "doc_rows")
 
 
 def _public(meta: dict[str, Any] | None) -> dict[str, Any]:

@@ -271,3 +271,34 @@ def test_folder_with_bad_files_still_ingests_the_rest(tmp_path: Path) -> None:
     assert len(report.errors) == 2
     assert any("broken.pdf: cannot read the PDF" in e for e in report.errors)
     assert any("latin.txt: not UTF-8" in e for e in report.errors)
+
+
+def test_ingest_has_kiwi_tokenize_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search tokens and other-language terms are cached: an item's lead, a unit's terms (needed
+    for its embedded text and for its tokens) and a document's repeated lines go to Kiwi once,
+    and the stored tokens are the same as without the cache."""
+    from collections import Counter
+
+    from budgetqa import korean
+    from ingest.pipeline import prepare
+
+    korean._search_tokens.cache_clear()
+    read: Counter[str] = Counter()
+    real = korean._kiwi_call
+
+    def counting(op: str, text: str) -> object:
+        if op == "tokenize":
+            read[text] += 1
+        return real(op, text)
+
+    monkeypatch.setattr(korean, "_kiwi_call", counting)
+    prepared = prepare(NEWSPIM, {})
+    assert prepared is not None and not isinstance(prepared, Exception)
+    assert read and max(read.values()) == 1
+    cached = (prepared.rows.tokens, prepared.rows.analyses)
+    korean._search_tokens.cache_clear()
+    again = prepare(NEWSPIM, {})
+    assert again is not None and not isinstance(again, Exception)
+    assert (again.rows.tokens, again.rows.analyses) == cached
+    lead = next(t for p, t in zip(again.rows.passages, again.rows.tokens, strict=True) if "3703억" in p.text)
+    assert {"3703억", "1431건", "370.3", "billion"} <= set(lead)

@@ -204,6 +204,21 @@ def test_interrupted_ingest_is_redone(tmp_path: Path, corpus_copy: Path) -> None
     assert all(pipeline.store.document_keys().values())
 
 
+def test_a_document_missing_some_rows_is_redone(tmp_path: Path, corpus_copy: Path) -> None:
+    """Each row carries its document's row count: a document that an interrupted write left
+    with only some of its rows is ingested again, not taken as unchanged."""
+    pipeline = Pipeline.open(make_settings(tmp_path / "data"))
+    pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
+    whole = pipeline.store.count()
+    assert all(pipeline.store.document_keys().values())
+    pipeline.store._collection.delete(ids=pipeline.store.ids()[:1])  # as if a write was cut off
+    assert set(pipeline.store.document_keys().values()) == {""}
+    report = pipeline.ingest([corpus_copy / NEWSPIM], progress=False)
+    assert report.ingested == 1 and report.unchanged == 0
+    assert pipeline.store.count() == whole
+    assert all(pipeline.store.document_keys().values())
+
+
 def test_a_failed_write_skips_only_its_batch(
     tmp_path: Path, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
