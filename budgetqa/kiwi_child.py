@@ -143,12 +143,12 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
             return
         if failure:
             _write(replies, ("error", failure))
-        elif op == "tokenize":
-            _write(replies, ("ok", [(t.form, t.tag, t.start, t.len) for t in korean.kiwi().tokenize(text)]))
-        elif op == "sentences":
-            _write(replies, ("ok", [s.text for s in korean.kiwi().split_into_sents(text)]))
-        else:
-            _write(replies, ("error", f"unknown request {op!r}"))
+            continue
+        try:
+            reply = ("ok", korean.kiwi_here(op, text))
+        except ValueError as exc:  # an unknown request
+            reply = ("error", str(exc))
+        _write(replies, reply)
 
 
 if __name__ == "__main__":

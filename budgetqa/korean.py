@@ -119,9 +119,17 @@ def _kiwi_call(op: str, text: str) -> Any:
             return _child.call(op, text)
         except KiwiChildError:
             _child = None
+    return kiwi_here(op, text)
+
+
+def kiwi_here(op: str, text: str) -> list[Any]:
+    """Kiwi in this process: the tokens of ``text`` as (form, tag, start, len) for "tokenize",
+    its sentences' texts for "sentences" (the child process answers with this too)."""
     if op == "tokenize":
         return [(t.form, t.tag, t.start, t.len) for t in kiwi().tokenize(text)]
-    return [s.text for s in kiwi().split_into_sents(text)]
+    if op == "sentences":
+        return [s.text for s in kiwi().split_into_sents(text)]
+    raise ValueError(f"unknown request {op!r}")
 
 
 def is_korean(text: str, threshold: float = 0.2) -> bool:
