@@ -30,6 +30,8 @@ from store.unitvectors import UnitVectors
 MIN_IDF_PASSAGES = 30
 CITY_MASKS = 64  # passage masks (and their term counts) kept by set of cities (``counts_in_cities``)
 CITY_TERMS = 20_000  # term counts kept per set of cities; past it they start again
+BLOCK = 64  # scores per block when ``best`` bounds the k-th best score by block maxima
+BLOCKS_PER_K = 8  # ... which it does when there are at least this many blocks per place asked
 
 
 class SavedBM25:
@@ -71,6 +73,27 @@ class SavedBM25:
         for start, end in zip(indptr[terms], indptr[terms + 1], strict=True):
             np.add.at(scores, indices[start:end], data[start:end])
         return scores
+
+
+def best(scores: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the ``k`` best positive ``scores``, by score then position (of equal
+    scores at the k-th place, the first passages; look-alike documents tie often).
+
+    Only the passages that can make the best ``k`` are sorted: at 100k passages a question's
+    words occur in 85k of them. Among blocks of ``BLOCK`` scores, k blocks hold a score at least
+    the k-th best block maximum, so the k-th best score is no lower: a scan of the block maxima
+    (1,600 at 100k) bounds it, and the few scores above the bound are sorted (0.2 ms at 100k
+    passages, against 0.35 ms to select the best k of every positive score)."""
+    floor = np.finfo(scores.dtype).tiny  # the least positive score
+    blocks = len(scores) // BLOCK
+    if blocks >= BLOCKS_PER_K * k:
+        maxima = scores[: blocks * BLOCK].reshape(blocks, BLOCK).max(axis=1)
+        floor = max(floor, maxima[np.argpartition(maxima, blocks - k)[blocks - k]])
+    found = np.flatnonzero(scores >= floor)
+    if len(found) > k:  # keep every score tied with the k-th best, then sort
+        kth = np.partition(scores[found], len(found) - k)[len(found) - k]
+        found = found[scores[found] >= kth]
+    return found[np.lexsort((found, -scores[found]))][:k]
 
 
 class LexicalIndex:
@@ -180,13 +203,7 @@ class LexicalIndex:
             return []
         with self._lock:
             scores = self._bm25.get_scores(tokens)
-        # the best k of the passages that score at all, by score then position: a full argsort
-        # of every passage's score took 13 ms at 100k passages, this takes under 1 ms
-        found = np.flatnonzero(scores > 0)
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        order = found[np.lexsort((found, -scores[found]))]
-        return [(self.ids[i], float(scores[i])) for i in order]
+        return [(self.ids[i], float(scores[i])) for i in best(scores, k)]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
