@@ -274,6 +274,28 @@ def test_row_cache_returns_fresh_rows_and_follows_writes(tmp_path: Path, corpus_
     assert list(pipeline.store.get(["no-such-id", kept[0]])) == [kept[0]]
 
 
+def test_best_scores_are_the_full_sorts_first_k_ties_by_position() -> None:
+    """``best`` picks what sorting every positive score by (score, position) would: above the
+    size where it bounds the k-th score by block maxima, and below it, with many ties (look-alike
+    documents score alike) and with fewer positive scores than asked for."""
+    import numpy as np
+
+    from store.lexical import BLOCK, BLOCKS_PER_K, best
+
+    rng = np.random.default_rng(7)
+    for n in (0, 10, 300, BLOCK * BLOCKS_PER_K * 20 - 1, BLOCK * BLOCKS_PER_K * 20, 100_003):
+        for scores in (
+            rng.random(n, dtype=np.float32),
+            rng.integers(0, 4, n).astype(np.float32),  # ties at every place
+            np.where(rng.random(n) < 0.001, 1.5, 0.0).astype(np.float32),  # few positive
+            np.zeros(n, dtype=np.float32),
+        ):
+            positive = np.flatnonzero(scores > 0)
+            full = positive[np.lexsort((positive, -scores[positive]))]
+            for k in (1, 5, 20):
+                assert best(scores, k).tolist() == full[:k].tolist()
+
+
 def test_saved_bm25_scores_as_bm25s_does(tmp_path: Path) -> None:
     """A saved index read with numpy alone (no bm25s, no scipy) scores every query exactly as
     bm25s's own loader does: same vocabulary, same arrays, same float32 sums."""
