@@ -124,6 +124,39 @@ def test_a_narrow_scope_is_ranked_exactly_as_chroma_ranks_it(corpus_pipeline: Pi
     assert store.dense_ranking("예산", 5, ids=set()) == []
 
 
+def test_a_scope_ranked_again_is_ranked_from_its_kept_vectors_the_same(corpus_pipeline: Pipeline) -> None:
+    """The stacked vectors of a scope are kept: a second question on it reads nothing from
+    Chroma and gets the ranking a fresh store gives."""
+    store = corpus_pipeline.store
+    scope = corpus_pipeline.retriever.lexical.scope.ids({2023}, {"서울"})
+    assert scope
+    first = store.embeddings.embed_query("2023년 정보화 예산은?")
+    second = store.embeddings.embed_query("How many projects in 2023?")
+    expected = store.exact_ranking(second, 8, scope)
+    store.exact_ranking(first, 8, scope)
+    assert frozenset(scope) in store._scope_matrices
+
+    def no_reads(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read from Chroma")
+
+    collection = store._collection
+    try:
+        store._collection = type("NoReads", (), {"get": no_reads})()
+        assert store.exact_ranking(second, 8, set(scope)) == expected  # an equal set finds it too
+    finally:
+        store._collection = collection
+
+
+def test_a_scope_with_a_passage_lacking_its_vector_is_not_kept(corpus_pipeline: Pipeline) -> None:
+    store = corpus_pipeline.store
+    scope = set(sorted(corpus_pipeline.retriever.lexical.scope.ids({2023}, {"서울"}) or ())[:5])
+    scope.add("no-such-passage")
+    vector = store.embeddings.embed_query("2023년 정보화 예산은?")
+    ranked = store.exact_ranking(vector, 10, scope)
+    assert len(ranked) == 5 and "no-such-passage" not in dict(ranked)
+    assert frozenset(scope) not in store._scope_matrices
+
+
 def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
     from store.lexical import LexicalIndex
     from store.scope import ScopeTable
@@ -145,3 +178,4 @@ def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
     assert (n, df("예산"), df("도시철도"), df("부산항")) == (60, 60, 30, 0)
     df, n = index.counts_in_cities({"부산", "대구"})  # every passage: the whole store's counts
     assert (n, df("예산"), df("부산항")) == (100, 100, 40)
+
