@@ -259,7 +259,7 @@ class QAChain:
             return {**state, "q": q, "draft": no_question(state["standalone"]), "retrieved": []}
         refusal = self._out_of_scope(q)
         if refusal is not None:
-            retrieved = self._search(q.text, q, None) if self.pipeline.store.count() else []
+            retrieved = self._search(q.text, q, None) if self.pipeline.passages() else []
             return {**state, "q": q, "draft": refusal, "retrieved": retrieved}
         draft: Draft | None = None
         attempt: dict[str, Any] = {}
@@ -276,7 +276,7 @@ class QAChain:
         """An abstention when the store is empty, or the question names a city or year that no
         document is about."""
         facets = self.facets
-        if not facets["doc_years"] and not facets["cities"] and self.pipeline.store.count() == 0:
+        if not facets["doc_years"] and not facets["cities"] and self.pipeline.passages() == 0:
             return abstain("empty store", q.lang, "abstain_empty")
         unknown_cities = q.cities - facets["cities"]
         if unknown_cities:

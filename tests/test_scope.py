@@ -179,3 +179,18 @@ def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
     df, n = index.counts_in_cities({"부산", "대구"})  # every passage: the whole store's counts
     assert (n, df("예산"), df("부산항")) == (100, 100, 40)
 
+
+def test_the_passage_count_comes_from_the_index_and_matches_chroma(corpus_pipeline: Pipeline) -> None:
+    assert corpus_pipeline.passages() == corpus_pipeline.store.count() > 0
+
+
+def test_an_empty_store_is_told_from_its_index(tmp_path: Path) -> None:
+    from answer.chain import QAChain
+
+    pipeline = Pipeline.open(make_settings(tmp_path))
+    try:
+        assert pipeline.passages() == 0
+        answer = QAChain(pipeline).ask("2023년 예산은?")
+        assert answer.abstained and answer.reason == "empty store" and not answer.retrieved
+    finally:
+        pipeline.close()
