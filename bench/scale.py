@@ -18,6 +18,15 @@ For each size, in a fresh process each (so that peak RSS is the run's own):
 
 Sizes from ``--fast-from`` (default 100000) use the ``fast-use`` embedder for both pipelines, so
 that they finish in minutes on 2 cores; the table says so. Nothing here touches ./data.
+
+Flat question cost: the smallest and the largest store built with the same embedder are kept
+to the end, and two workers on them (one each) then run the same timed steps in lock step
+(``lockstep``): each step of one right after the same step of the other. Each worker measured
+alone carries the machine's speed at its own time into the ratio of their latencies; in lock
+step both share it. To run it on two work folders of your own (``--one N --what ours --work
+DIR`` keeps one):
+
+    python bench/scale.py --lockstep SMALL LARGE --embedding fast-use
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ CORE = ROOT / "evals" / "sets" / "core.jsonl"
 PASSAGES_PER_DOC = 4.3  # what a look-alike document gives, measured
 CORPUS_PASSAGES = 50
 QUESTIONS = 100  # timed questions per size
+STEP_PAUSE_S = 0.05  # between lock-step steps: the worker just done lets its threads settle
 HOME_CITY = "서울"  # the deployment is Seoul's (the bundled corpus and the core set are about Seoul)
 
 
@@ -127,12 +137,12 @@ def settings_for(work: Path, embedding: str) -> Any:
     return Settings.load(env={}, data_dir=work / "data", embedding=embedding, home_city=HOME_CITY)
 
 
-def run_serve(embedding: str, work: Path) -> dict[str, Any]:
-    """What an app worker does on the store ingest left in ``work``: open it, answer."""
+def open_worker(embedding: str, work: Path) -> tuple[Any, Any, list[dict[str, Any]], list[str]]:
+    """An app worker on the store ingest left in ``work``, warmed up: pipeline, chain, the
+    look-alike cases and the timed questions."""
     from answer.chain import QAChain
     from budgetqa.pipeline import Pipeline
     from evals.lookalike import CASES_FILE
-    from evals.runner import load_eval_set, run_eval
 
     cases = [json.loads(line) for line in (work / CASES_FILE).read_text(encoding="utf-8").splitlines()]
     pipeline = Pipeline.open(settings_for(work, embedding))
@@ -140,6 +150,14 @@ def run_serve(embedding: str, work: Path) -> dict[str, Any]:
     asked = questions(cases)
     for q in asked[:5]:  # warm up: Kiwi, BM25, caches
         chain.ask(q)
+    return pipeline, chain, cases, asked
+
+
+def run_serve(embedding: str, work: Path) -> dict[str, Any]:
+    """What an app worker does on the store ingest left in ``work``: open it, answer."""
+    from evals.runner import load_eval_set, run_eval
+
+    pipeline, chain, cases, asked = open_worker(embedding, work)
     search_ms, answer_ms = [], []
     for q in asked:
         t = time.perf_counter()
@@ -163,6 +181,67 @@ def run_serve(embedding: str, work: Path) -> dict[str, Any]:
         "lookalike_abstain": mine["abstain"],
         "serve_rss_mb": round(peak_rss_mb()),
     }
+
+
+def run_step(embedding: str, work: Path) -> None:
+    """A worker driven one step at a time from stdin (``lockstep``): "search i" or "ask i" runs
+    that step on its i-th question and prints its milliseconds."""
+    pipeline, chain, _, asked = open_worker(embedding, work)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        op, i = line.split()
+        t = time.perf_counter()
+        (pipeline.search if op == "search" else chain.ask)(asked[int(i)])
+        print(f"{(time.perf_counter() - t) * 1000:.3f}", flush=True)
+
+
+def lockstep(embedding: str, small: Path, large: Path) -> dict[str, Any]:
+    """Warm search and answer p50 of two workers (the stores in ``small`` and ``large``) run in
+    lock step: the same steps as ``run_serve``, each worker's step right after the other's, the
+    first of the pair alternating. The machine's speed drifts (a pure-Python loop took 0.39 s
+    and 0.74 s in two processes a minute apart), and workers measured apart carry that drift
+    into their ratio; workers measured step by step share it."""
+    cmd = [sys.executable, __file__, "--what", "step", "--one", "1", "--embedding", embedding, "--work"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    workers = [
+        subprocess.Popen([*cmd, str(w)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        for w in (small, large)
+    ]
+    ms: dict[str, list[list[float]]] = {"search": [[], []], "ask": [[], []]}
+    try:
+        for w in workers:
+            reply(w, "ready")
+        for op in ("search", "ask"):
+            for i in range(QUESTIONS):
+                for n in (0, 1) if i % 2 == 0 else (1, 0):
+                    time.sleep(STEP_PAUSE_S)
+                    stdin = workers[n].stdin
+                    assert stdin is not None
+                    stdin.write(f"{op} {i}\n")
+                    stdin.flush()
+                    ms[op][n].append(float(reply(workers[n])))
+    finally:
+        for w in workers:
+            if w.stdin:
+                w.stdin.close()
+            w.wait()
+    out: dict[str, Any] = {}
+    for op in ("search", "ask"):
+        p50s = [round(pct(values, 0.5), 1) for values in ms[op]]
+        out[op + "_p50_ms"] = p50s
+        out[op + "_ratio"] = round(p50s[1] / p50s[0], 2) if p50s[0] else None
+    return out
+
+
+def reply(worker: subprocess.Popen, expected: str | None = None) -> str:
+    """The next line from a lock-step worker that is ``expected`` (any number when None),
+    skipping anything else it printed."""
+    assert worker.stdout is not None
+    for line in worker.stdout:
+        line = line.strip()
+        if line == expected or (expected is None and line.replace(".", "", 1).isdigit()):
+            return line
+    sys.exit(f"a lock-step worker stopped (exit {worker.wait()})")
 
 
 def embedded_texts(folder: Path) -> list[str]:
@@ -245,12 +324,17 @@ def run_naive(size: int, embedding: str, work: Path) -> dict[str, Any]:
 def one(args: argparse.Namespace) -> int:
     if args.what == "serve":
         result = run_serve(args.embedding, Path(args.work))
+    elif args.what == "step":
+        run_step(args.embedding, Path(args.work))
+        return 0
     elif args.what == "raw":
         from store import load_embeddings
 
         texts = embedded_texts(Path(args.work) / "docs")
         threads = settings_for(Path(args.work), args.embedding).embed_threads
         result = {"raw_s": raw_seconds(load_embeddings(args.embedding, threads), texts)}
+    elif args.what == "ours" and args.work:  # the store stays in ``work`` (for ``lockstep``)
+        result = run_ours(args.one, args.embedding, args.raw, Path(args.work))
     else:
         with tempfile.TemporaryDirectory(prefix="budgetqa-scale-") as tmp:
             if args.what == "ours":
@@ -284,21 +368,42 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--what", choices=["ours", "naive", "serve", "raw"], default="ours", help=argparse.SUPPRESS
+        "--what", choices=["ours", "naive", "serve", "raw", "step"], default="ours", help=argparse.SUPPRESS
     )
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--lockstep",
+        nargs=2,
+        metavar=("SMALL", "LARGE"),
+        help="only the lock-step latency pair, on two work folders a run kept (with --embedding)",
+    )
     args = parser.parse_args()
     if args.one:
         return one(args)
+    if args.lockstep:
+        print(json.dumps(lockstep(args.embedding, Path(args.lockstep[0]), Path(args.lockstep[1]))))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     plan = [(size, "fast-use" if size >= args.fast_from else args.embedding, True) for size in sizes]
     if plan[-1][1] != plan[0][1]:  # the smallest size again with the largest's embedder: like with like
         plan.insert(1, (sizes[0], plan[-1][1], False))
+    kept = Path(tempfile.mkdtemp(prefix="budgetqa-scale-kept-"))  # the pair for ``lockstep``
+    try:
+        return run_plan(args, plan, kept)
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def run_plan(args: argparse.Namespace, plan: list[tuple[int, str, bool]], kept: Path) -> int:
+    last_embedding = plan[-1][1]
+    pair = [(size, e) for size, e, _ in plan if e == last_embedding]
+    pair = [pair[0], pair[-1]] if len(pair) > 1 else []
     rows = []
     for size, embedding, baseline in plan:
         t0 = time.perf_counter()
-        ours = child(size, "ours", embedding, raw=(size, embedding) == plan[0][:2])
+        work = kept / f"{size}-{embedding}" if (size, embedding) in pair else None
+        ours = child(size, "ours", embedding, raw=(size, embedding) == plan[0][:2], work=work)
         naive = None if args.no_baseline or not baseline else child(size, "naive", embedding, raw=False)
         rows.append((size, embedding, ours, naive))
         print(
@@ -347,9 +452,16 @@ def main() -> int:
     small = next(o for _, e, o, _ in rows if e == last_embedding)
     if small is not last:
         print(
-            f"answer p50 at {last['passages']:,} passages vs {small['passages']:,}, both {last_embedding}: "
-            f"{ratio(last['answer_p50_ms'], small['answer_p50_ms'])}; search p50 "
+            f"answer p50 at {last['passages']:,} passages vs {small['passages']:,}, both {last_embedding}, "
+            f"each worker measured alone: {ratio(last['answer_p50_ms'], small['answer_p50_ms'])}; search p50 "
             f"{ratio(last['search_p50_ms'], small['search_p50_ms'])}"
+        )
+    if pair:
+        paired = lockstep(last_embedding, *(kept / f"{size}-{e}" for size, e in pair))
+        print(
+            f"the same two workers in lock step: answer p50 {paired['ask_p50_ms'][0]} / "
+            f"{paired['ask_p50_ms'][1]} ms ({paired['ask_ratio']}x), search p50 {paired['search_p50_ms'][0]} / "
+            f"{paired['search_p50_ms'][1]} ms ({paired['search_ratio']}x)"
         )
     return 0
 
