@@ -33,6 +33,7 @@ from budgetqa.settings import Settings
 from budgetqa.types import Hit, Passage
 
 T = TypeVar("T")
+K = TypeVar("K")
 V = TypeVar("V")
 CHUNKER_VERSION = "12"  # bump when cleaning or splitting changes: files are then re-ingested
 EMBED_BATCH = 256  # texts per embedding call
@@ -48,17 +49,18 @@ SCOPE_MATRICES = 16  # scopes whose stacked vectors and norms are kept (2 MB eac
 ROW_CACHE = 8192  # passages' text and metadata kept in memory: a Chroma get by ids cost 4 ms at 100k
 
 
-class IdCache(Generic[V]):
-    """Values by passage id (vectors, rows), the least recently used dropped past ``size``; safe
-    across the threads that answer. A passage's id changes with its text, so a vector is never
-    stale; a row's metadata can change with its document's, so writes ``clear`` the row cache."""
+class IdCache(Generic[K, V]):
+    """Values by passage id (vectors, rows) or by set of ids (a scope's stacked vectors), the
+    least recently used dropped past ``size``; safe across the threads that answer. A passage's
+    id changes with its text, so a vector is never stale; a row's metadata can change with its
+    document's, so writes ``clear`` the row cache."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[str, V] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def found(self, ids: list[str]) -> dict[str, V]:
+    def found(self, ids: list[K]) -> dict[K, V]:
         """Those of ``ids`` that are cached."""
         with self._lock:
             out = {pid: self._items[pid] for pid in ids if pid in self._items}
@@ -66,7 +68,7 @@ class IdCache(Generic[V]):
                 self._items.move_to_end(pid)
         return out
 
-    def add(self, items: dict[str, V]) -> None:
+    def add(self, items: dict[K, V]) -> None:
         with self._lock:
             self._items.update(items)
             while len(self._items) > self.size:
@@ -182,11 +184,12 @@ class PassageStore:
             raise StoreError(
                 f"cannot open collection '{settings.collection}_units': {_short(exc)}. {RECOVERY}"
             ) from None
-        self._unit_cache: IdCache[np.ndarray] = IdCache(UNIT_CACHE)
-        self._vector_cache: IdCache[np.ndarray] = IdCache(VECTOR_CACHE)
-        self._scope_matrices: OrderedDict[frozenset[str], tuple[list[str], np.ndarray, np.ndarray]] = OrderedDict()
-        self._scope_lock = threading.Lock()
-        self._row_cache: IdCache[tuple[str, dict[str, Any], str]] = IdCache(ROW_CACHE)
+        self._unit_cache: IdCache[str, np.ndarray] = IdCache(UNIT_CACHE)
+        self._vector_cache: IdCache[str, np.ndarray] = IdCache(VECTOR_CACHE)
+        self._scope_matrices: IdCache[frozenset[str], tuple[list[str], np.ndarray, np.ndarray]] = IdCache(
+            SCOPE_MATRICES
+        )
+        self._row_cache: IdCache[str, tuple[str, dict[str, Any], str]] = IdCache(ROW_CACHE)
         if check_model:
             self._check_model()
         self._langchain = Chroma(
@@ -372,11 +375,9 @@ class PassageStore:
         questions ask of the same scopes again and again, and stacking a 1000-passage scope
         anew took 0.7 ms a question at 100k passages."""
         key = frozenset(ids)
-        with self._scope_lock:
-            kept = self._scope_matrices.get(key)
-            if kept is not None:
-                self._scope_matrices.move_to_end(key)
-                return kept
+        kept = self._scope_matrices.found([key])
+        if kept:
+            return kept[key]
         ordered = sorted(ids)
         vectors = self._vector_cache.found(ordered)
         missing = [pid for pid in ordered if pid not in vectors]
@@ -394,10 +395,7 @@ class PassageStore:
         matrix = np.stack([vectors[pid] for pid in found])
         made = (found, matrix, np.linalg.norm(matrix, axis=1))
         if len(found) == len(ordered):  # (a passage without a vector may get one: not kept)
-            with self._scope_lock:
-                self._scope_matrices[key] = made
-                while len(self._scope_matrices) > SCOPE_MATRICES:
-                    self._scope_matrices.popitem(last=False)
+            self._scope_matrices.add({key: made})
         return made
 
     # -- writing ---------------------------------------------------------------------------

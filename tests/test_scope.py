@@ -134,7 +134,7 @@ def test_a_scope_ranked_again_is_ranked_from_its_kept_vectors_the_same(corpus_pi
     second = store.embeddings.embed_query("How many projects in 2023?")
     expected = store.exact_ranking(second, 8, scope)
     store.exact_ranking(first, 8, scope)
-    assert frozenset(scope) in store._scope_matrices
+    assert store._scope_matrices.found([frozenset(scope)])
 
     def no_reads(*args: object, **kwargs: object) -> None:
         raise AssertionError("read from Chroma")
@@ -154,7 +154,7 @@ def test_a_scope_with_a_passage_lacking_its_vector_is_not_kept(corpus_pipeline: 
     vector = store.embeddings.embed_query("2023년 정보화 예산은?")
     ranked = store.exact_ranking(vector, 10, scope)
     assert len(ranked) == 5 and "no-such-passage" not in dict(ranked)
-    assert frozenset(scope) not in store._scope_matrices
+    assert not store._scope_matrices.found([frozenset(scope)])
 
 
 def test_term_counts_by_city_are_those_of_the_citys_passages() -> None:
